@@ -1,0 +1,61 @@
+# Two commands on a fresh machine: `make run` serves the site, `make test` checks it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+FLASK := $(BIN)/flask --app petition
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test lint format venv chromium translations extract update-translations db bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Debian's Chromium for the browser tests; Playwright never downloads a browser of its own.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-dejavu-core zbar-tools; \
+	fi
+
+translations: venv
+	$(BIN)/pybabel compile -d translations -q
+
+# Translation workflow: extract the strings, merge them into the catalogues, translate, compile.
+extract: venv
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output -o translations/messages.pot .
+
+update-translations: extract
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+db: venv
+	APP_ENV=$${APP_ENV:-development} $(FLASK) db upgrade
+	APP_ENV=$${APP_ENV:-development} $(FLASK) endorsements import --if-empty
+
+run: venv translations db
+	APP_ENV=$${APP_ENV:-development} $(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: venv chromium translations lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: venv translations
+	$(BIN)/python bench/routes.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

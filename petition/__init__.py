@@ -1,0 +1,41 @@
+"""The open-letter site: ``create_app`` builds the Flask application."""
+
+from pathlib import Path
+
+from flask import Flask
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(test_config=None):
+    """Build the app; ``test_config`` overrides settings read from the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+
+    from petition.config import load_config
+
+    testing = bool(test_config and test_config.get("TESTING"))
+    app.config.from_mapping(load_config(app.instance_path, testing=testing))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    from petition import errors, i18n, models, security  # noqa: F401 - models registers the schema
+    from petition.extensions import babel, csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from petition import api
+    from petition.endorsements import commands as endorsement_commands
+    from petition.letter import routes as letter
+
+    app.register_blueprint(letter.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(endorsement_commands.bp)
+
+    return app

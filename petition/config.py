@@ -1,0 +1,140 @@
+"""Settings read from the environment, typed, with safe defaults.
+
+Every setting PRODUCT.md names is read here; any other Flask or extension setting can be given
+through the environment too (for example ``RATELIMIT_ENABLED=false`` for a load test), its value
+parsed as JSON when it looks like JSON (``true``, ``30``, ``["a"]``) and kept as a string otherwise.
+"""
+
+import json
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+# Prefixes of the settings that Flask and our extensions read; an environment variable with one
+# of these prefixes is passed through to ``app.config``.
+PASSTHROUGH_PREFIXES = (
+    "BABEL_",
+    "MAIL_",
+    "MAX_",
+    "PERMANENT_SESSION_",
+    "PETITION_",
+    "PREFERRED_URL_SCHEME",
+    "RATELIMIT_",
+    "SEND_FILE_",
+    "SERVER_NAME",
+    "SESSION_",
+    "SIGNATURE_",
+    "SQLALCHEMY_",
+    "TRUSTED_",
+    "WTF_",
+)
+
+DEVELOPMENT_ENVS = {"development", "dev"}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def parse_value(raw):
+    """Parse an environment string the way ``Flask.config.from_prefixed_env`` does."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def parse_bool(raw, default=False):
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"expected true or false, got {raw!r}")
+
+
+def normalise_database_url(url):
+    """Accept the ``postgres://`` and ``postgresql://`` forms that hosting providers hand out.
+
+    SQLAlchemy needs the driver spelled out; we use psycopg 3.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def development_secret_key(instance_path):
+    """A key generated once and kept under ``instance/``, so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(instance_path, environ=None, testing=False):
+    """Build the app's settings from ``environ`` (the process environment by default)."""
+    env = os.environ if environ is None else environ
+    app_env = env.get("APP_ENV", "production").strip().lower()
+    development = app_env in DEVELOPMENT_ENVS
+    testing = testing or parse_bool(env.get("TESTING"))
+
+    config = {
+        "APP_ENV": "development" if development else ("testing" if testing else "production"),
+        "DEVELOPMENT": development,
+        "TESTING": testing,
+        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'petition.sqlite3'}"
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": parse_bool(env.get("MAIL_USE_TLS")),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Open letter <no-reply@localhost>"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # A bad CSRF token answers with our own page; see errors.py.
+        "WTF_CSRF_TIME_LIMIT": 6 * 3600,
+        # How long the counters shown on pages may lag behind the database, in seconds.
+        "COUNT_CACHE_SECONDS": 2.0,
+    }
+    if config["PUBLIC_URL"].startswith("https://"):
+        config["SESSION_COOKIE_SECURE"] = True
+        config["PREFERRED_URL_SCHEME"] = "https"
+
+    for name, raw in env.items():
+        if name.startswith(PASSTHROUGH_PREFIXES) and name not in config:
+            config[name] = parse_value(raw)
+    for name in ("MAIL_USE_TLS", "RATELIMIT_ENABLED"):
+        if name in env:
+            config[name] = parse_bool(env[name])
+
+    secret = env.get("SECRET_KEY", "").strip()
+    if secret:
+        config["SECRET_KEY"] = secret
+    elif development:
+        config["SECRET_KEY"] = development_secret_key(instance_path)
+    elif testing:
+        config["SECRET_KEY"] = secrets.token_hex(32)
+    else:
+        raise ConfigError(
+            "SECRET_KEY is not set. Set it to a long random string in production "
+            '(python -c "import secrets; print(secrets.token_hex(32))"), '
+            "or set APP_ENV=development to use a generated key kept under instance/."
+        )
+    return config

@@ -1,0 +1,1 @@
+"""The organisations that endorse the letter: their model, the bundled list, and its import."""

@@ -1,0 +1,82 @@
+"""Error pages in the visitor's language, as HTML for pages and JSON for the API."""
+
+from flask import jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def wants_json():
+    return request.path.startswith("/api/")
+
+
+def error_text(code):
+    """Title and explanation of an HTTP error, translated."""
+    texts = {
+        400: (_("Bad request"), _("The request could not be understood. Please go back and try again.")),
+        403: (_("Forbidden"), _("You do not have permission to see this page.")),
+        404: (
+            _("Page not found"),
+            _("The page you asked for does not exist. It may have moved, or the address may be mistyped."),
+        ),
+        405: (_("Method not allowed"), _("This page cannot be used that way.")),
+        413: (_("Request too large"), _("What you sent is larger than this site accepts.")),
+        429: (
+            _("Too many requests"),
+            _("You have sent too many requests in a short time. Please wait a moment and try again."),
+        ),
+        500: (
+            _("Something went wrong"),
+            _("An error on our side stopped this page. It has been logged; please try again in a moment."),
+        ),
+    }
+    return texts.get(code, (_("Error"), _("The request could not be completed.")))
+
+
+def render_error(code, title=None, message=None, headers=None):
+    default_title, default_message = error_text(code)
+    title, message = title or default_title, message or default_message
+    if wants_json():
+        response = jsonify(error={"status": code, "title": title, "message": message})
+        response.status_code = code
+    else:
+        page = render_template("errors/error.html", code=code, title=title, message=message)
+        response = make_response(page, code)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def handle_http_exception(error):
+    headers = {}
+    if error.code == 405 and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    retry_after = dict(error.get_headers()).get("Retry-After")
+    if retry_after:
+        headers["Retry-After"] = retry_after
+    code = error.code if error.code in {400, 403, 404, 405, 413, 429} else (error.code or 500)
+    if code >= 500:
+        code = 500
+    return render_error(code, headers=headers)
+
+
+def handle_csrf_error(error):
+    return render_error(
+        400,
+        _("This form has expired"),
+        _(
+            "For your security, forms can only be sent from a page opened recently, with cookies "
+            "allowed. Please go back, reload the page, and send the form again."
+        ),
+    )
+
+
+def handle_unexpected_error(error):
+    # Logged by Flask; the visitor sees a plain page, never a stack trace.
+    return render_error(500)
+
+
+def init_app(app):
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(InternalServerError, handle_unexpected_error)

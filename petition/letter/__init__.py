@@ -1,0 +1,1 @@
+"""The letter page in each language, and the language choice."""
