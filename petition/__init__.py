@@ -18,9 +18,10 @@ def create_app(test_config=None):
     if test_config:
         app.config.from_mapping(test_config)
 
-    from petition import errors, i18n, models, security  # noqa: F401 - models registers the schema
+    from petition import database, errors, i18n, models, security  # noqa: F401 - models registers the schema
     from petition.extensions import babel, csrf, db, limiter, migrate
 
+    database.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -33,9 +34,17 @@ def create_app(test_config=None):
     from petition import api
     from petition.endorsements import commands as endorsement_commands
     from petition.letter import routes as letter
+    from petition.mail import background, devmail
+    from petition.mail import commands as mail_commands
+    from petition.signing import routes as signing
 
     app.register_blueprint(letter.bp)
+    app.register_blueprint(signing.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(endorsement_commands.bp)
+    app.register_blueprint(mail_commands.bp)
+    if app.config["DEVELOPMENT"] and not app.config["MAIL_SERVER"]:
+        app.register_blueprint(devmail.bp)
+    background.init_app(app)
 
     return app

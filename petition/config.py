@@ -32,6 +32,31 @@ PASSTHROUGH_PREFIXES = (
 
 DEVELOPMENT_ENVS = {"development", "dev"}
 
+# Tunable defaults; each can be overridden from the environment by its own name.
+DEFAULTS = {
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_ENABLED": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": 6 * 3600,
+    # How long the counters shown on pages may lag behind the database, in seconds.
+    "COUNT_CACHE_SECONDS": 2.0,
+    # Signing.
+    "SIGNATURE_CONFIRM_MAX_AGE": 7 * 24 * 3600,
+    "SIGNATURE_EMAILS_PER_DAY": 3,
+    "SIGNING_RATE_LIMIT": "20 per minute; 300 per hour",
+    "RESEND_RATE_LIMIT": "10 per minute; 60 per hour",
+    # The outbox and its senders.
+    "MAIL_BACKGROUND_SENDER": True,
+    "MAIL_POLL_SECONDS": 5.0,
+    "MAIL_RETRY_BASE_SECONDS": 30.0,
+    "MAIL_RETRY_MAX_SECONDS": 3600.0,
+    "MAIL_MAX_ATTEMPTS": 10,
+    "MAIL_LEASE_SECONDS": 120.0,
+    "MAIL_TIMEOUT_SECONDS": 20.0,
+    "MAIL_BATCH_SIZE": 50,
+}
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message says which and how to fix it."""
@@ -86,7 +111,8 @@ def load_config(instance_path, environ=None, testing=False):
     development = app_env in DEVELOPMENT_ENVS
     testing = testing or parse_bool(env.get("TESTING"))
 
-    config = {
+    config = dict(DEFAULTS)
+    config |= {
         "APP_ENV": "development" if development else ("testing" if testing else "production"),
         "DEVELOPMENT": development,
         "TESTING": testing,
@@ -102,25 +128,19 @@ def load_config(instance_path, environ=None, testing=False):
         "MAIL_USE_TLS": parse_bool(env.get("MAIL_USE_TLS")),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Open letter <no-reply@localhost>"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
-        # A bad CSRF token answers with our own page; see errors.py.
-        "WTF_CSRF_TIME_LIMIT": 6 * 3600,
-        # How long the counters shown on pages may lag behind the database, in seconds.
-        "COUNT_CACHE_SECONDS": 2.0,
     }
+    explicit = set(config) - set(DEFAULTS)
     if config["PUBLIC_URL"].startswith("https://"):
         config["SESSION_COOKIE_SECURE"] = True
         config["PREFERRED_URL_SCHEME"] = "https"
 
     for name, raw in env.items():
-        if name.startswith(PASSTHROUGH_PREFIXES) and name not in config:
+        if (name.startswith(PASSTHROUGH_PREFIXES) or name in DEFAULTS) and name not in explicit:
             config[name] = parse_value(raw)
-    for name in ("MAIL_USE_TLS", "RATELIMIT_ENABLED"):
+    for name in ("MAIL_USE_TLS", "RATELIMIT_ENABLED", "MAIL_BACKGROUND_SENDER"):
         if name in env:
             config[name] = parse_bool(env[name])
 

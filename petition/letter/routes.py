@@ -25,12 +25,19 @@ def index():
 
 @bp.get("/<lang:lang>/")
 def show(lang):
+    return render_letter(lang)
+
+
+def render_letter(lang, form=None, status=200):
+    """The letter page; the signing view shows it again with the form's errors."""
+    from petition.signing.forms import SignForm
+
     order = request.args.get("order", "list")
     if order not in ORDERS:
         order = "list"
     query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
     lead, organisations, shown = listing(order, query)
-    return render_template(
+    page = render_template(
         "letter/show.html",
         letter=load_letter(lang),
         counts=current_counts(),
@@ -39,7 +46,9 @@ def show(lang):
         shown=shown,
         order=order,
         query=query,
+        form=form or SignForm(formdata=None),
     )
+    return page, status
 
 
 @bp.get("/language/<lang:lang>")

@@ -56,3 +56,12 @@ function setUpOrganisationFilter() {
 document.addEventListener("DOMContentLoaded", () => {
   setUpOrganisationFilter();
 });
+
+// The confirmation page confirms by POST: script sends the form at once; without script the
+// button is there. Opening the link alone (as mail scanners do) confirms nothing.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("form[data-autosubmit]");
+  if (form) form.submit();
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+});

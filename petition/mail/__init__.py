@@ -1,0 +1,1 @@
+"""Email: composing messages in the signer's language, the durable outbox, and its senders."""

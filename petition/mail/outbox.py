@@ -1,0 +1,121 @@
+"""Draining the outbox: claim due messages atomically, send them, record the outcome.
+
+A message is claimed by a conditional update (``status`` still queued, or a lease that has run
+out), so several processes can drain one outbox without sending a message twice.
+"""
+
+import logging
+import os
+import socket
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_, update
+
+from petition.extensions import db
+from petition.mail.models import OutboxMessage, OutboxStatus
+from petition.mail.transport import PermanentFailure, TemporaryFailure, build_message, make_transport
+from petition.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def sender_name():
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim(limit, claimant):
+    """Claim up to ``limit`` due messages for ``claimant``; returns their ids."""
+    now = utcnow()
+    due = or_(
+        (OutboxMessage.status == OutboxStatus.QUEUED) & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.lease_until < now),
+    )
+    candidates = db.session.execute(
+        db.select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.lease_until)
+        .where(due)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    db.session.rollback()
+    lease_until = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
+    claimed = []
+    for message_id, status, old_lease in candidates:
+        # Compare-and-set: only the first claimant of a message sees one row changed.
+        result = db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == status,
+                OutboxMessage.lease_until.is_(None) if old_lease is None else OutboxMessage.lease_until == old_lease,
+            )
+            .values(status=OutboxStatus.SENDING, lease_until=lease_until, claimed_by=claimant)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if result.rowcount == 1:
+            claimed.append(message_id)
+    return claimed
+
+
+def retry_delay(attempts):
+    config = current_app.config
+    return min(config["MAIL_RETRY_BASE_SECONDS"] * 2 ** (attempts - 1), config["MAIL_RETRY_MAX_SECONDS"])
+
+
+def record_failure(message, error, permanent):
+    message.attempts += 1
+    message.last_error = str(error)[:2000]
+    message.lease_until = None
+    if permanent or message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.status = OutboxStatus.FAILED
+        log.error("outbox message %s failed for good: %s", message.id, error)
+    else:
+        message.status = OutboxStatus.QUEUED
+        message.next_attempt_at = utcnow() + timedelta(seconds=retry_delay(message.attempts))
+        log.warning("outbox message %s will be retried: %s", message.id, error)
+    db.session.commit()
+
+
+def drain(limit=None, claimant=None):
+    """Claim one batch of due messages and try each once. Returns (claimed, sent)."""
+    config = current_app.config
+    claimant = claimant or sender_name()
+    ids = claim(limit or config["MAIL_BATCH_SIZE"], claimant)
+    if not ids:
+        return 0, 0
+    transport = make_transport(config)
+    sent = 0
+    try:
+        for message_id in ids:
+            message = db.session.get(OutboxMessage, message_id)
+            if message is None or message.status != OutboxStatus.SENDING or message.claimed_by != claimant:
+                continue
+            try:
+                transport.send(build_message(message, config["MAIL_DEFAULT_SENDER"]))
+            except TemporaryFailure as error:
+                record_failure(message, error, permanent=False)
+                continue
+            except PermanentFailure as error:
+                record_failure(message, error, permanent=True)
+                continue
+            message.status = OutboxStatus.SENT
+            message.sent_at = utcnow()
+            message.attempts += 1
+            message.lease_until = None
+            message.last_error = None
+            db.session.commit()
+            sent += 1
+    finally:
+        transport.close()
+    return len(ids), sent
+
+
+def drain_all(claimant=None):
+    """Drain batch after batch until nothing is due. Returns the number of messages sent."""
+    total = 0
+    while True:
+        claimed, sent = drain(claimant=claimant)
+        total += sent
+        if not claimed:
+            return total

@@ -1,0 +1,1 @@
+"""Individual signatures: the form, the states a signature moves through, and the email links."""

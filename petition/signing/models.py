@@ -1,0 +1,92 @@
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from petition.extensions import db
+from petition.timeutil import utcnow
+
+
+class SignatureStatus(enum.StrEnum):
+    PENDING = "pending"  # submitted, waiting for the signer to confirm by email
+    CONFIRMED = "confirmed"  # counted, shown as the signer chose, exported
+    WITHDRAWN = "withdrawn"  # taken back by the signer; signing again starts over
+    INVALIDATED = "invalidated"  # removed by an administrator (spam, abuse)
+
+
+class NameDisplay(enum.StrEnum):
+    FULL = "full"
+    INITIAL = "initial"
+    NONE = "none"
+
+
+def new_token_nonce():
+    return secrets.token_urlsafe(12)
+
+
+class Signature(db.Model):
+    """One person's signature, unique by the canonical form of their email address."""
+
+    __tablename__ = "signature"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[SignatureStatus] = mapped_column(
+        Enum(SignatureStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=SignatureStatus.PENDING,
+        index=True,
+    )
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    email_canonical: Mapped[str] = mapped_column(String(254), unique=True)
+    province: Mapped[str] = mapped_column(String(2))
+    city: Mapped[str | None] = mapped_column(String(100))
+    display: Mapped[NameDisplay] = mapped_column(
+        Enum(NameDisplay, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        default=NameDisplay.FULL,
+    )
+    lang: Mapped[str] = mapped_column(String(2))
+    wants_updates: Mapped[bool] = mapped_column(default=False)
+    updates_consented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consent_wording: Mapped[str | None] = mapped_column(String(40))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    share_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    # Changed whenever links already sent must stop working (withdrawal, signing again).
+    token_nonce: Mapped[str] = mapped_column(String(32), default=new_token_nonce)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    invalidated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self):
+        return f"<Signature {self.id} {self.status}>"
+
+
+class SignatureEvent(db.Model):
+    """What happened to a signature and when: its history, for administrators and audits."""
+
+    __tablename__ = "signature_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signature_id: Mapped[int] = mapped_column(ForeignKey("signature.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SignatureCountShard(db.Model):
+    """The confirmed count, spread over a few rows so that confirmations do not queue on one.
+
+    Reading the count sums a fixed number of rows, whatever the number of signatures.
+    """
+
+    __tablename__ = "signature_count_shard"
+
+    shard: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+COUNT_SHARDS = 16

@@ -1,0 +1,147 @@
+"""Signing and the links in a signer's emails.
+
+``POST /<lang>/sign`` records a signature and answers "check your inbox" whatever the address's
+history. The confirmation link opens a page that confirms by POST (mail scanners open links;
+opening must not confirm), submitted by script at once or by a button without script.
+"""
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from petition.counts import current_counts
+from petition.errors import render_error
+from petition.extensions import csrf, limiter
+from petition.letter.routes import render_letter
+from petition.signing import service
+from petition.signing import tokens as signer_tokens
+from petition.signing.forms import CONSENT_WORDING_VERSION, SignForm
+from petition.signing.models import SignatureStatus
+from petition.tokens import ExpiredToken, InvalidToken
+
+bp = Blueprint("signing", __name__)
+
+
+def signing_limit():
+    return current_app.config["SIGNING_RATE_LIMIT"]
+
+
+def resend_limit():
+    return current_app.config["RESEND_RATE_LIMIT"]
+
+
+def invalid_link():
+    return render_error(
+        400,
+        _("This link is not valid"),
+        _(
+            "The link may have been copied incompletely, or it is no longer in use. Please copy the "
+            "whole link from your email, or sign the letter again to get a new one."
+        ),
+    )
+
+
+@bp.post("/<lang:lang>/sign")
+@limiter.limit(signing_limit, methods=["POST"])
+def sign(lang):
+    form = SignForm()
+    if not form.validate():
+        return render_letter(lang, form=form, status=400)
+    if not form.is_bot:
+        service.submit(
+            service.Submission(
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                email=form.email.data,
+                province=form.province.data,
+                city=form.city.data or None,
+                display=form.display.data,
+                wants_updates=form.updates.data,
+                consent_wording=CONSENT_WORDING_VERSION,
+                lang=lang,
+                ip=request.remote_addr,
+                share_ref=session.get("share_ref"),
+            )
+        )
+    return redirect(url_for("signing.check_inbox", lang=lang), code=303)
+
+
+@bp.get("/<lang:lang>/sign/check-your-inbox")
+def check_inbox(lang):
+    return render_template("signing/check_inbox.html")
+
+
+@bp.route("/<lang:lang>/confirm/<token>", methods=["GET", "POST"])
+def confirm(lang, token):
+    try:
+        signature = signer_tokens.signature_for_confirm(token)
+    except ExpiredToken:
+        return render_template("signing/expired.html", token=token), 410
+    except InvalidToken:
+        return invalid_link()
+    if signature.status == SignatureStatus.CONFIRMED:
+        return redirect(url_for("signing.thanks", lang=lang), code=303)
+    if signature.status != SignatureStatus.PENDING:
+        return invalid_link()
+    if request.method == "GET":
+        return render_template("signing/confirm.html", token=token, signature=signature)
+    service.confirm(signature)
+    session["confirmed_name"] = signature.first_name
+    return redirect(url_for("signing.thanks", lang=lang), code=303)
+
+
+@bp.get("/<lang:lang>/thanks")
+def thanks(lang):
+    return render_template("signing/thanks.html", first_name=session.get("confirmed_name"), counts=current_counts())
+
+
+@bp.post("/<lang:lang>/confirm/<token>/resend")
+@limiter.limit(resend_limit)
+def resend(lang, token):
+    """A fresh confirmation email for the signer of an expired link."""
+    try:
+        signer_tokens.signature_for_confirm(token)
+    except ExpiredToken as expired:
+        signature = expired.payload
+        if signature.status == SignatureStatus.PENDING and service.may_email(signature):
+            service.resend_confirmation(signature)
+    except InvalidToken:
+        return invalid_link()
+    return redirect(url_for("signing.check_inbox", lang=lang), code=303)
+
+
+@bp.route("/<lang:lang>/withdraw/<token>", methods=["GET", "POST"])
+def withdraw(lang, token):
+    try:
+        signature = signer_tokens.signature_for_withdraw(token)
+    except InvalidToken:
+        return invalid_link()
+    if signature.status == SignatureStatus.INVALIDATED:
+        return invalid_link()
+    if request.method == "GET":
+        return render_template("signing/withdraw.html", token=token, signature=signature)
+    service.withdraw(signature)
+    return render_template("signing/withdrawn.html")
+
+
+@bp.route("/<lang:lang>/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(lang, token):
+    try:
+        signature = signer_tokens.signature_for_unsubscribe(token)
+    except (InvalidToken, ExpiredToken):
+        return invalid_link()
+    if request.method == "GET":
+        return render_template("signing/unsubscribe.html", token=token, subscribed=signature.wants_updates)
+    service.unsubscribe(signature)
+    return render_template("signing/unsubscribed.html")
+
+
+@bp.post("/mail/unsubscribe/<token>")
+@csrf.exempt
+def one_click_unsubscribe(token):
+    """RFC 8058 one-click unsubscribe, posted by mail providers: the token is the proof."""
+    try:
+        signature = signer_tokens.signature_for_unsubscribe(token)
+    except (InvalidToken, ExpiredToken):
+        abort(400)
+    service.unsubscribe(signature)
+    return "", 204

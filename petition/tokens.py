@@ -1,0 +1,41 @@
+"""Signed tokens for links in emails, built on itsdangerous.
+
+Every kind of link has its own salt, so a token made for one purpose is worthless for another.
+"""
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+
+class InvalidToken(Exception):
+    """Forged, malformed, or made for another purpose."""
+
+
+class ExpiredToken(Exception):
+    """Genuine but too old; ``payload`` is trustworthy and can be used to send a fresh link."""
+
+    def __init__(self, payload):
+        super().__init__("token expired")
+        self.payload = payload
+
+
+def serializer(salt):
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def make_token(salt, payload):
+    return serializer(salt).dumps(payload)
+
+
+def read_token(salt, token, max_age=None):
+    """The payload of ``token``; raises InvalidToken or ExpiredToken."""
+    if not token or len(token) > 500:
+        raise InvalidToken()
+    try:
+        return serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        if error.payload is None:
+            raise InvalidToken() from error
+        raise ExpiredToken(error.payload) from error
+    except (BadSignature, UnicodeError, ValueError) as error:
+        raise InvalidToken() from error
