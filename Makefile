@@ -27,7 +27,7 @@ chromium:
 	fi
 
 translations: venv
-	$(BIN)/pybabel compile -d translations -q
+	$(BIN)/pybabel compile -d translations
 
 # Translation workflow: extract the strings, merge them into the catalogues, translate, compile.
 extract: venv

@@ -31,11 +31,17 @@ def read_token(salt, token, max_age=None):
     """The payload of ``token``; raises InvalidToken or ExpiredToken."""
     if not token or len(token) > 500:
         raise InvalidToken()
+    signer = serializer(salt)
     try:
-        return serializer(salt).loads(token, max_age=max_age)
+        return signer.loads(token, max_age=max_age)
     except SignatureExpired as error:
+        # The signature was checked before its age, so the payload is genuine.
         if error.payload is None:
             raise InvalidToken() from error
-        raise ExpiredToken(error.payload) from error
+        try:
+            payload = signer.load_payload(error.payload)
+        except BadSignature as bad:
+            raise InvalidToken() from bad
+        raise ExpiredToken(payload) from error
     except (BadSignature, UnicodeError, ValueError) as error:
         raise InvalidToken() from error

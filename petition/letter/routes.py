@@ -57,7 +57,14 @@ def choose_language(lang):
     target = request.args.get("next", "")
     parts = urlsplit(target)
     # Only a path on this site, already in the chosen language; anything else goes home.
-    if parts.scheme or parts.netloc or not target.startswith("/") or language_from_path(parts.path) != lang:
+    # Control characters (a CR/LF would split the Location header) also go home.
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or not target.isprintable()
+        or language_from_path(parts.path) != lang
+    ):
         target = url_for("letter.show", lang=lang)
     response = redirect(target, code=303)
     response.set_cookie(

@@ -117,5 +117,6 @@ def drain_all(claimant=None):
     while True:
         claimed, sent = drain(claimant=claimant)
         total += sent
-        if not claimed:
+        # Stop when nothing was due, or nothing could be sent (failures wait for their retry).
+        if not claimed or not sent:
             return total

@@ -22,10 +22,11 @@ def build_message(outbox_message, sender):
     message["To"] = outbox_message.to_address
     message["Subject"] = outbox_message.subject
     message["Message-ID"] = outbox_message.message_id
-    for name, value in (outbox_message.headers or {}).items():
-        message[name] = value
     message.set_content(outbox_message.text_body)
     message.add_alternative(outbox_message.html_body, subtype="html")
+    # After the bodies: setting content replaces any Content-* header set before it.
+    for name, value in (outbox_message.headers or {}).items():
+        message[name] = value
     return message
 
 

@@ -4,6 +4,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from petition.signing.validation import clean_text, has_control_characters, name_problem
@@ -93,7 +94,7 @@ class SignForm(FlaskForm):
     )
     province = SelectField(
         _l("Province or territory"),
-        choices=[("", _l("Choose…")), *PROVINCES],
+        choices=[SelectChoice(value, label) for value, label in (("", _l("Choose…")), *PROVINCES)],
         validators=[DataRequired(_l("Please choose your province or territory, or “Outside Canada”."))],
         validate_choice=False,
         render_kw={"autocomplete": "address-level1"},
@@ -106,7 +107,7 @@ class SignForm(FlaskForm):
     )
     display = RadioField(
         _l("How may we show your name on the list of signers?"),
-        choices=DISPLAY_CHOICES,
+        choices=[SelectChoice(value, label) for value, label in DISPLAY_CHOICES],
         default="full",
         validate_choice=False,
     )

@@ -1,0 +1,55 @@
+"""Steps of the signing journey, as a person takes them, for the tests."""
+
+from urllib.parse import urlsplit
+
+from petition.extensions import db
+from petition.mail.outbox import drain_all
+from petition.signing.models import Signature
+from tests.conftest import csrf_token_from
+
+VALID = {
+    "first_name": "Élodie",
+    "last_name": "Tremblay",
+    "email": "elodie.tremblay@example.ca",
+    "province": "QC",
+    "city": "Gatineau",
+    "display": "full",
+}
+
+
+def sign(client, lang="en", **fields):
+    """Open the letter page, fill the form, send it; returns the response to the POST."""
+    token = csrf_token_from(client.get(f"/{lang}/").get_data(as_text=True))
+    data = {**VALID, "csrf_token": token, **fields}
+    return client.post(f"/{lang}/sign", data={k: v for k, v in data.items() if v is not None})
+
+
+def deliver(app):
+    with app.app_context():
+        sent = drain_all()
+        db.session.remove()
+    return sent
+
+
+def path_of(url):
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def confirm_through_page(client, link):
+    """Open the link (which must not confirm by itself), then press the button."""
+    page = client.get(path_of(link))
+    assert page.status_code == 200, page.status_code
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(path_of(link), data={"csrf_token": token})
+
+
+def signatures(app):
+    with app.app_context():
+        rows = db.session.execute(db.select(Signature).order_by(Signature.id)).scalars().all()
+        db.session.expunge_all()
+        return rows
+
+
+def count(client):
+    return client.get("/api/count").get_json()["signatures"]
