@@ -61,6 +61,9 @@ def make_app(database_url, **overrides):
         "PUBLIC_URL": "http://localhost",
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": False,
+        # Tests deliver the outbox themselves; a sender thread left running by one test would
+        # take the messages of the next.
+        "MAIL_BACKGROUND_SENDER": False,
         "COUNT_CACHE_SECONDS": 0,
     }
     config.update(overrides)
@@ -103,6 +106,9 @@ def app(migrated_database, app_config):
     with app.app_context():
         empty_all_tables()
     yield app
+    sender = app.extensions.get("outbox_sender")
+    if sender is not None:
+        sender.stop()
     with app.app_context():
         db.session.remove()
         empty_all_tables()

@@ -1,5 +1,6 @@
 """A visitor's way through the letter page in a real browser: language, the endorsement list, keyboard."""
 
+import itertools
 import re
 import unicodedata
 
@@ -133,7 +134,7 @@ def test_order_control_sorts_alphabetically(live_server, reversed_endorsements, 
     assert sorted(names) == sorted(listed)
     assert names != listed
     keys = [alphabetical_key(name) for name in names]
-    out_of_order = [(a, b) for a, b in zip(keys, keys[1:], strict=False) if a > b]
+    out_of_order = [(a, b) for a, b in itertools.pairwise(keys) if a > b]
     assert not out_of_order, f"not alphabetical: {out_of_order[:5]}"
 
     # The filter still works in place on the sorted list, and keeps the order.
@@ -196,3 +197,34 @@ def test_first_tab_reaches_the_skip_link(live_server, endorsements, browser_cont
     # The next Tab goes into the page, not back to the header.
     page.keyboard.press("Tab")
     assert page.evaluate("document.getElementById('content').contains(document.activeElement)")
+
+
+INTERFACE_TEXT = ", ".join(
+    (
+        "title",
+        "h1",
+        "h2",
+        "label",
+        "button",
+        "#org-order option",
+        "dt",
+        "legend",
+        ".eyebrow",
+        ".lead-label",
+        ".skip-link",
+        ".site-name",
+        ".site-footer",
+    )
+)
+
+
+def test_french_page_has_no_english_interface_text(live_server, endorsements, browser_context):
+    """Every heading, label and button of /fr/ differs from its English counterpart."""
+    texts = {}
+    for lang in ("en", "fr"):
+        page = browser_context(locale=f"{lang}-CA").new_page()
+        page.goto(f"{live_server}/{lang}/")
+        texts[lang] = page.locator(INTERFACE_TEXT).evaluate_all("nodes => nodes.map(n => n.textContent.trim())")
+    assert len(texts["en"]) == len(texts["fr"])
+    untranslated = [en for en, fr in zip(texts["en"], texts["fr"], strict=True) if en == fr and en]
+    assert not untranslated, f"English left on /fr/: {untranslated}"

@@ -1,0 +1,181 @@
+"""Settings: read from the environment, typed, with safe defaults and a clear failure."""
+
+from pathlib import Path
+
+import pytest
+
+from petition import create_app
+from petition.config import ConfigError, load_config, normalise_database_url
+
+# Variables of the real environment that would leak into ``create_app()`` without a test_config.
+ENVIRONMENT_SETTINGS = ("SECRET_KEY", "APP_ENV", "TESTING", "DATABASE_URL", "PUBLIC_URL")
+
+
+@pytest.fixture
+def instance(tmp_path):
+    return tmp_path / "instance"
+
+
+def test_production_without_secret_key_refuses_to_start(instance):
+    with pytest.raises(ConfigError) as raised:
+        load_config(instance, environ={})
+    message = str(raised.value)
+    assert "SECRET_KEY is not set" in message
+    assert "APP_ENV=development" in message, "the message should say how to run without a key"
+    assert not instance.exists(), "production must not write a key of its own"
+
+
+@pytest.mark.parametrize("app_env", ["production", "PRODUCTION", "staging"])
+def test_any_environment_other_than_development_needs_a_secret_key(instance, app_env):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(instance, environ={"APP_ENV": app_env})
+
+
+def test_a_blank_secret_key_counts_as_missing(instance):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(instance, environ={"SECRET_KEY": "   "})
+
+
+def test_production_uses_the_secret_key_it_is_given(instance):
+    config = load_config(instance, environ={"SECRET_KEY": "a-long-random-string"})
+    assert config["SECRET_KEY"] == "a-long-random-string"
+    assert config["APP_ENV"] == "production"
+    assert config["DEVELOPMENT"] is False
+    assert config["TESTING"] is False
+
+
+def test_create_app_in_production_without_secret_key_fails(monkeypatch):
+    for name in ENVIRONMENT_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+
+
+@pytest.mark.parametrize("app_env", ["development", "dev"])
+def test_development_generates_a_key_under_instance_and_keeps_it(instance, app_env):
+    first = load_config(instance, environ={"APP_ENV": app_env})
+    key_file = instance / "secret_key"
+    assert key_file.is_file()
+    assert key_file.read_text().strip() == first["SECRET_KEY"]
+    assert len(first["SECRET_KEY"]) >= 32
+    assert key_file.stat().st_mode & 0o077 == 0, "the key file should be readable by its owner only"
+
+    second = load_config(instance, environ={"APP_ENV": app_env})
+    assert second["SECRET_KEY"] == first["SECRET_KEY"]
+    assert second["DEVELOPMENT"] is True
+    assert second["APP_ENV"] == "development"
+
+
+def test_development_keys_differ_between_instances(tmp_path):
+    one = load_config(tmp_path / "one", environ={"APP_ENV": "development"})
+    two = load_config(tmp_path / "two", environ={"APP_ENV": "development"})
+    assert one["SECRET_KEY"] != two["SECRET_KEY"]
+
+
+def test_an_explicit_key_wins_in_development_and_nothing_is_written(instance):
+    config = load_config(instance, environ={"APP_ENV": "development", "SECRET_KEY": "given"})
+    assert config["SECRET_KEY"] == "given"
+    assert not (instance / "secret_key").exists()
+
+
+def test_testing_needs_no_key_and_writes_none(instance):
+    config = load_config(instance, environ={}, testing=True)
+    assert config["SECRET_KEY"]
+    assert config["TESTING"] is True
+    assert config["APP_ENV"] == "testing"
+    assert not (instance / "secret_key").exists()
+
+
+def test_database_url_defaults_to_sqlite_under_instance(instance):
+    config = load_config(instance, environ={"SECRET_KEY": "k"})
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'petition.sqlite3'}"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://user:pw@db.example:5432/petition", "postgresql+psycopg://user:pw@db.example:5432/petition"),
+        ("postgresql://user:pw@db.example/petition", "postgresql+psycopg://user:pw@db.example/petition"),
+        ("postgresql+psycopg://user@db.example/petition", "postgresql+psycopg://user@db.example/petition"),
+        ("sqlite:////var/lib/petition.sqlite3", "sqlite:////var/lib/petition.sqlite3"),
+    ],
+)
+def test_database_url_is_given_the_psycopg_driver(instance, given, expected):
+    assert normalise_database_url(given) == expected
+    config = load_config(instance, environ={"SECRET_KEY": "k", "DATABASE_URL": given})
+    assert config["SQLALCHEMY_DATABASE_URI"] == expected
+
+
+def test_passthrough_settings_are_typed(instance):
+    config = load_config(
+        instance,
+        environ={
+            "SECRET_KEY": "k",
+            "RATELIMIT_ENABLED": "false",
+            "SQLALCHEMY_ECHO": "true",
+            "MAX_CONTENT_LENGTH": "65536",
+            "PETITION_CAMPAIGN_NAME": "Spring campaign",
+            "MAIL_PORT": "2525",
+            "MAIL_USE_TLS": "yes",
+        },
+    )
+    assert config["RATELIMIT_ENABLED"] is False
+    assert config["SQLALCHEMY_ECHO"] is True
+    assert config["MAX_CONTENT_LENGTH"] == 65536
+    assert config["PETITION_CAMPAIGN_NAME"] == "Spring campaign"
+    assert config["MAIL_PORT"] == 2525
+    assert config["MAIL_USE_TLS"] is True
+
+
+def test_unrelated_environment_variables_stay_out(instance):
+    config = load_config(instance, environ={"SECRET_KEY": "k", "HOME": "/root", "EDITOR": "vi"})
+    assert "HOME" not in config
+    assert "EDITOR" not in config
+
+
+def test_a_malformed_boolean_is_a_config_error(instance):
+    with pytest.raises(ConfigError, match="maybe"):
+        load_config(instance, environ={"SECRET_KEY": "k", "RATELIMIT_ENABLED": "maybe"})
+
+
+def test_mail_and_rate_limit_defaults(instance):
+    config = load_config(instance, environ={"SECRET_KEY": "k"})
+    assert config["MAIL_SERVER"] is None
+    assert config["MAIL_PORT"] == 25
+    assert config["MAIL_USE_TLS"] is False
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_https_public_url_turns_on_secure_cookies(instance):
+    config = load_config(instance, environ={"SECRET_KEY": "k", "PUBLIC_URL": "https://letter.example.ca/"})
+    assert config["PUBLIC_URL"] == "https://letter.example.ca", "the trailing slash is dropped"
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["PREFERRED_URL_SCHEME"] == "https"
+
+
+def test_http_public_url_leaves_cookies_usable_over_http(instance):
+    config = load_config(instance, environ={"SECRET_KEY": "k", "PUBLIC_URL": "http://127.0.0.1:5000"})
+    assert not config.get("SESSION_COOKIE_SECURE")
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_create_app_applies_test_config_over_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("PUBLIC_URL", "http://from-the-environment.example")
+    monkeypatch.setenv("MAIL_DEFAULT_SENDER", "Environment <env@example.org>")
+    database = f"sqlite:///{tmp_path / 'override.sqlite3'}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "from-test-config",
+            "SQLALCHEMY_DATABASE_URI": database,
+            "PUBLIC_URL": "https://override.example",
+        }
+    )
+    assert app.testing is True
+    assert app.config["SECRET_KEY"] == "from-test-config"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == database
+    assert app.config["PUBLIC_URL"] == "https://override.example"
+    # What the test config does not name still comes from the environment.
+    assert app.config["MAIL_DEFAULT_SENDER"] == "Environment <env@example.org>"
+    assert Path(app.instance_path).name == "instance"

@@ -1,0 +1,96 @@
+"""The migrations build exactly the schema that the models describe, and can be undone."""
+
+import secrets
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from petition.config import normalise_database_url
+from petition.extensions import db
+from tests.conftest import make_app, using_postgres, with_database
+
+
+@pytest.fixture
+def fresh_database(database_url, tmp_path):
+    """An empty database of this test's own, so that undoing the schema disturbs no other test."""
+    if not using_postgres():
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    name = f"petition_migrations_{secrets.token_hex(4)}"
+    admin = create_engine(normalise_database_url(database_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield with_database(database_url, name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def fresh_app(fresh_database):
+    app = make_app(fresh_database, MAIL_BACKGROUND_SENDER=False)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def schema_differences():
+    """What autogenerate would write to bring the database in line with the models."""
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True})
+        return compare_metadata(context, db.metadata)
+
+
+def tables():
+    return set(inspect(db.engine).get_table_names())
+
+
+def current_revision():
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def test_the_suite_database_matches_the_models(app):
+    with app.app_context():
+        assert schema_differences() == []
+
+
+def test_upgrade_from_empty_builds_the_models_schema(fresh_app):
+    with fresh_app.app_context():
+        assert tables() == set()
+        upgrade()
+        assert set(db.metadata.tables) <= tables()
+        assert tables() - set(db.metadata.tables) == {"alembic_version"}
+        assert schema_differences() == []
+        assert current_revision() is not None
+
+
+def test_downgrade_to_base_then_upgrade_again(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+        head = current_revision()
+
+        downgrade(revision="base")
+        assert tables() <= {"alembic_version"}
+        assert current_revision() is None
+
+        upgrade()
+        assert current_revision() == head
+        assert schema_differences() == []
+
+
+def test_the_schema_accepts_an_endorsement_after_a_round_trip(fresh_app):
+    from petition.endorsements.importer import endorsement_count, import_endorsements
+
+    with fresh_app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        upgrade()
+        import_endorsements()
+        assert endorsement_count() == 414
