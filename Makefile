@@ -55,7 +55,7 @@ test: venv chromium translations lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: venv translations
-	$(BIN)/python bench/routes.py
+	$(BIN)/python bench/routes.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -3,11 +3,12 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
 
 from petition.counts import current_counts
-from petition.i18n import LANGUAGE_COOKIE, language_from_path, negotiated_language
+from petition.i18n import LANGUAGE_COOKIE, format_number, language_from_path, negotiated_language
 from petition.letter.content import load_letter
-from petition.letter.endorsement_list import listing
+from petition.letter.endorsement_list import all_entries, listing
 
 bp = Blueprint("letter", __name__)
 
@@ -30,25 +31,64 @@ def show(lang):
 
 def render_letter(lang, form=None, status=200):
     """The letter page; the signing view shows it again with the form's errors."""
-    from petition.signing.forms import SignForm
-
     order = request.args.get("order", "list")
     if order not in ORDERS:
         order = "list"
     query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    counts = current_counts()
+    if form is None and not query:
+        # The common case: the same page for everyone but for two values, filled in below.
+        page = cached_page(lang, order, counts.endorsements)
+        page = page.replace(CSRF_HOLE, generate_csrf()).replace(COUNT_HOLE, format_number(counts.signatures))
+        return page, status
+    return render_page(lang, order, query, counts, form), status
+
+
+# Placeholders for what differs between visitors of the cached page; neither can occur in text.
+CSRF_HOLE = "\x00csrf\x00"
+COUNT_HOLE = "\x00count\x00"
+_page_cache = {}
+
+
+def render_page(lang, order, query, counts, form=None, **holes):
+    from petition.signing.forms import SignForm
+
     lead, organisations, shown = listing(order, query)
-    page = render_template(
+    return render_template(
         "letter/show.html",
         letter=load_letter(lang),
-        counts=current_counts(),
+        counts=counts,
         lead=lead,
         organisations=organisations,
         shown=shown,
         order=order,
         query=query,
         form=form or SignForm(formdata=None),
+        **holes,
     )
-    return page, status
+
+
+def cached_page(lang, order, endorsement_count):
+    """The rendered page with holes, kept until the endorsement list is reloaded.
+
+    Rendering 414 organisations and the form for every visitor would cost far more than the
+    rest of the request; the list changes rarely (``all_entries`` is the cache's key).
+    """
+    entries = all_entries()
+    key = (lang, order, endorsement_count)
+    cached = _page_cache.get(key)
+    if cached is not None and cached[0] is entries:
+        return cached[1]
+    page = render_page(
+        lang,
+        order,
+        "",
+        current_counts(),
+        csrf_value=CSRF_HOLE,
+        signature_count_text=COUNT_HOLE,
+    )
+    _page_cache[key] = (entries, page)
+    return page
 
 
 @bp.get("/language/<lang:lang>")

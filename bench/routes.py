@@ -1,0 +1,550 @@
+"""Throughput of the public routes, measured against a trivial route on the same server.
+
+    .venv/bin/python bench/routes.py [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
+                                     [--duration 10] [--connections 8] [--workers 2] [--check]
+                                     [--markdown-out FILE]
+
+The script makes a throwaway database (a SQLite file in a temporary directory, or a fresh
+PostgreSQL database on the server that ``--database-url`` names, created and dropped here), builds
+the schema with the migrations, imports the bundled endorsements, starts the app under gunicorn on
+a free port, and measures each route with wrk (a separate process) after a short warm-up.
+
+Absolute figures depend on the machine, so each route is judged by its ratio to ``/robots.txt``,
+which does no work beyond the framework's: the letter pages must reach 0.40 of it, ``/api/count``
+0.80. The baseline is measured first and last and the ratios use the mean of the two, so that any
+drift during the run (a noisy neighbour, thermal throttling) shows instead of skewing one route.
+
+Everything is bounded in time (each wrk run lasts ``--duration`` seconds) and cleaned up on every
+exit path, Ctrl-C included: gunicorn is stopped, the temporary directory and database removed.
+"""
+
+import argparse
+import datetime as dt
+import importlib.metadata
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BASELINE = "/robots.txt"
+# (route, the minimum ratio of its requests/s to the baseline's, or None when it has no target)
+ROUTES = [
+    ("/en/", 0.40),
+    ("/fr/", 0.40),
+    ("/api/count", 0.80),
+    ("/healthz", None),
+]
+STARTUP_TIMEOUT = 30.0  # seconds for gunicorn to answer /healthz
+STOP_TIMEOUT = 10.0  # seconds for gunicorn to stop after SIGTERM before it is killed
+COMMAND_TIMEOUT = 120.0  # seconds for a migration or import command
+DRIFT_WARNING = 10.0  # percent of baseline drift above which the table carries a warning
+
+
+class BenchError(RuntimeError):
+    """The benchmark cannot run; the message says why."""
+
+
+@dataclass(frozen=True)
+class Result:
+    route: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int  # non-2xx/3xx responses plus socket errors
+    label: str = ""
+
+    @property
+    def name(self):
+        return f"`{self.route}`" + (f" ({self.label})" if self.label else "")
+
+
+# --- wrk ------------------------------------------------------------------------------------
+
+TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def parse_duration_ms(text):
+    """wrk's latency figures, such as ``580.00us``, ``1.23ms`` or ``2.00s``, in milliseconds."""
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text.strip())
+    if not match:
+        raise ValueError(f"cannot read the duration {text!r}")
+    return float(match.group(1)) * TIME_UNITS_MS[match.group(2)]
+
+
+def parse_wrk(output, route, label=""):
+    """Requests/s, p50 and p99 latency, and the error count from ``wrk --latency`` output."""
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.M)
+    total = re.search(r"^\s+(\d+) requests in", output, re.M)
+    if not (rps and p50 and p99 and total):
+        raise BenchError(f"cannot read wrk's output for {route}:\n{output}")
+    errors = 0
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if sockets:
+        errors += sum(int(n) for n in sockets.groups())
+    return Result(
+        route=route,
+        requests_per_second=float(rps.group(1)),
+        p50_ms=parse_duration_ms(p50.group(1)),
+        p99_ms=parse_duration_ms(p99.group(1)),
+        requests=int(total.group(1)),
+        errors=errors,
+        label=label,
+    )
+
+
+def run_wrk(wrk, base_url, route, args, duration, label=""):
+    command = [
+        wrk,
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{duration}s",
+        f"--timeout={args.wrk_timeout}s",
+        "--latency",
+        base_url + route,
+    ]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30, check=False)
+    if completed.returncode != 0:
+        raise BenchError(f"wrk failed on {route} ({completed.returncode}):\n{completed.stderr}{completed.stdout}")
+    return parse_wrk(completed.stdout, route, label)
+
+
+def wrk_version(wrk):
+    completed = subprocess.run([wrk, "-v"], capture_output=True, text=True, timeout=10, check=False)
+    first = (completed.stdout or completed.stderr).splitlines()
+    return first[0].split(" Copyright")[0].strip() if first else "unknown"
+
+
+# --- the database ---------------------------------------------------------------------------
+
+
+def is_postgres(url):
+    return url.startswith(("postgres://", "postgresql://", "postgresql+psycopg://"))
+
+
+def libpq_url(url):
+    """The URL as psycopg reads it (without SQLAlchemy's ``+driver``)."""
+    return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", url)
+
+
+def with_database(url, name):
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def describe_database(url):
+    """The database for the report, without any password."""
+    parts = urlsplit(url)
+    if parts.scheme.startswith("sqlite"):
+        return "SQLite (file in a temporary directory)"
+    host = parts.hostname or "localhost"
+    return f"PostgreSQL on {host}:{parts.port or 5432} (fresh database, dropped afterwards)"
+
+
+class PostgresDatabase:
+    """A database of the benchmark's own on an existing server: created, then dropped."""
+
+    def __init__(self, server_url):
+        import psycopg
+
+        self.psycopg = psycopg
+        self.server_url = libpq_url(server_url)
+        self.name = f"petition_bench_{os.getpid()}_{secrets.token_hex(4)}"
+        self.url = with_database(server_url, self.name)
+        self.version = "unknown"
+        self.created = False
+
+    def _admin(self):
+        return self.psycopg.connect(self.server_url, autocommit=True, connect_timeout=10)
+
+    def create(self):
+        try:
+            with self._admin() as connection:
+                connection.execute(f'CREATE DATABASE "{self.name}"')
+                self.created = True
+                self.version = connection.execute("SHOW server_version").fetchone()[0]
+        except self.psycopg.Error as error:
+            raise BenchError(f"cannot create a database on {describe_database(self.server_url)}: {error}") from error
+
+    def drop(self):
+        if not self.created:
+            return
+        with self._admin() as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self.created = False
+
+
+# --- the app --------------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def app_environment(database_url, port):
+    env = dict(os.environ)
+    env.update(
+        SECRET_KEY=secrets.token_hex(32),
+        DATABASE_URL=database_url,
+        APP_ENV="production",
+        RATELIMIT_ENABLED="false",
+        RATELIMIT_STORAGE_URI="memory://",
+        PUBLIC_URL=f"http://127.0.0.1:{port}",
+        # Empty values take precedence over a developer's .env (python-dotenv does not override).
+        MAIL_SERVER="",
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("TESTING", None)
+    return env
+
+
+def flask_command(env, *args):
+    command = [sys.executable, "-m", "flask", "--app", "petition", *args]
+    completed = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False
+    )
+    if completed.returncode != 0:
+        raise BenchError(f"`flask --app petition {' '.join(args)}` failed:\n{completed.stderr}{completed.stdout}")
+    return completed.stdout.strip()
+
+
+def fetch(url, timeout=5.0):
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.status, response.read()
+
+
+class Gunicorn:
+    def __init__(self, env, port, workers, log_path):
+        self.env, self.port, self.workers, self.log_path = env, port, workers, log_path
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.process = None
+        self.log = None
+
+    def start(self):
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "wsgi:app",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+        ]
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        # A session of its own: Ctrl-C reaches this script only, which then stops gunicorn in order.
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                status, _ = fetch(self.base_url + "/healthz", timeout=2)
+                if status == 200:
+                    return
+            except (OSError, urllib.error.URLError):
+                pass
+            time.sleep(0.2)
+        raise BenchError(f"gunicorn did not answer /healthz within {STARTUP_TIMEOUT:.0f}s:\n{self.log_tail()}")
+
+    def log_tail(self, lines=30):
+        try:
+            return "\n".join(Path(self.log_path).read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()  # gunicorn's master stops its workers gracefully on SIGTERM
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=STOP_TIMEOUT)
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+def format_ms(value):
+    return f"{value:.2f} ms" if value < 100 else f"{value:.0f} ms"
+
+
+def evaluate(first, last, measured):
+    """Table rows, the baseline's mean, and whether every target was met without errors."""
+    baseline = (first.requests_per_second + last.requests_per_second) / 2
+    rows, ok = [], True
+    for result, target in [(first, None), *measured, (last, None)]:
+        ratio = result.requests_per_second / baseline if baseline else 0.0
+        if target is None:
+            verdict = "—"
+        elif result.errors:
+            verdict, ok = "FAIL (errors)", False
+        elif ratio >= target:
+            verdict = "PASS"
+        else:
+            verdict, ok = "FAIL", False
+        if result.errors and target is None:
+            ok = False
+        rows.append(
+            "| {} | {:,.0f} | {} | {} | {:.2f} | {} | {} |".format(
+                result.name,
+                result.requests_per_second,
+                format_ms(result.p50_ms),
+                format_ms(result.p99_ms),
+                ratio,
+                f"≥ {target:.2f}" if target is not None else "—",
+                verdict,
+            )
+        )
+    return rows, baseline, ok
+
+
+def render_table(first, last, measured):
+    rows, baseline, ok = evaluate(first, last, measured)
+    drift = (last.requests_per_second - first.requests_per_second) / baseline * 100 if baseline else 0.0
+    lines = [
+        "| route | requests/s | p50 | p99 | ratio to baseline | target | result |",
+        "|---|---:|---:|---:|---:|---:|---|",
+        *rows,
+        "",
+        f"Baseline: mean of the two `{BASELINE}` runs, {baseline:,.0f} requests/s "
+        f"(drift from first to last: {drift:+.1f}%).",
+    ]
+    if abs(drift) > DRIFT_WARNING:
+        lines.append("")
+        lines.append(
+            f"**The baseline drifted by {drift:+.1f}%**: something else used the CPU during the run; "
+            "treat the ratios with caution and run again on a quiet machine."
+        )
+    errors = [r for r in [first, *(m for m, _ in measured), last] if r.errors]
+    for result in errors:
+        lines.append("")
+        lines.append(f"**{result.route}: {result.errors} errors** (non-2xx/3xx responses or socket errors).")
+    return "\n".join(lines), ok
+
+
+def load_average():
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "unknown"
+
+
+def machine_facts(args, database_label, wrk_name, load_before):
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10, check=False
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return [
+        ("date", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        ("machine", f"{cores} cores (nproc), {cpu}, {platform.system()} {platform.release()}"),
+        ("python", platform.python_version()),
+        ("gunicorn", f"{importlib.metadata.version('gunicorn')}, {args.workers} sync workers"),
+        (
+            "wrk",
+            f"{wrk_name}: `-t{args.threads} -c{args.connections} -d{args.duration}s --latency`, "
+            f"after a {args.warmup}s warm-up per route",
+        ),
+        ("database", database_label),
+        ("load average (1 min) before and after", f"{load_before}, {load_average()}"),
+        ("commit", commit or "unknown"),
+    ]
+
+
+def render_facts(facts):
+    return "\n".join(f"- {name}: {value}" for name, value in facts)
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server on which to create a throwaway database "
+        "(e.g. postgresql://postgres@127.0.0.1:5432/postgres); default: a temporary SQLite file",
+    )
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured route (default 10)")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per route (default 2)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
+    parser.add_argument("--wrk-timeout", type=int, default=5, help="wrk's per-request timeout in seconds (default 5)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
+    parser.add_argument("--markdown-out", type=Path, help="also write the table and the machine facts to this file")
+    args = parser.parse_args(argv)
+    if args.duration < 1 or args.warmup < 0 or args.workers < 1 or args.threads < 1:
+        parser.error("--duration, --workers and --threads must be at least 1, --warmup at least 0")
+    if args.connections < args.threads:
+        parser.error("--connections must be at least --threads")
+    if args.database_url and not is_postgres(args.database_url):
+        parser.error("--database-url must be a postgresql:// URL (SQLite is the default)")
+    return args
+
+
+def say(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def check_tools():
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise BenchError("wrk is not installed (apt-get install wrk)")
+    for module in ("gunicorn", "flask"):
+        try:
+            importlib.metadata.version(module)
+        except importlib.metadata.PackageNotFoundError as error:
+            raise BenchError(f"{module} is not installed for {sys.executable}; run with .venv/bin/python") from error
+    return wrk
+
+
+def sanity_check(base_url):
+    """Every route answers 200 before it is measured, so wrk does not time error pages."""
+    for route in [BASELINE, *(route for route, _ in ROUTES)]:
+        try:
+            status, body = fetch(base_url + route)
+        except urllib.error.HTTPError as error:
+            raise BenchError(f"{route} answered {error.code}; not measuring an error page") from error
+        if status != 200 or not body:
+            raise BenchError(f"{route} answered {status} with {len(body)} bytes")
+    _, body = fetch(base_url + "/api/count")
+    return body.decode().strip()
+
+
+def measure(args, wrk, base_url):
+    routes = [BASELINE, *(route for route, _ in ROUTES)]
+    if args.warmup:
+        say(f"warming up ({args.warmup}s per route)")
+        for route in routes:
+            run_wrk(wrk, base_url, route, args, args.warmup)
+    say(f"measuring {len(routes) + 1} runs of {args.duration}s")
+    first = run_wrk(wrk, base_url, BASELINE, args, args.duration, "baseline, first")
+    say(f"  {first.route}: {first.requests_per_second:,.0f} requests/s")
+    measured = []
+    for route, target in ROUTES:
+        result = run_wrk(wrk, base_url, route, args, args.duration)
+        say(f"  {route}: {result.requests_per_second:,.0f} requests/s")
+        measured.append((result, target))
+    last = run_wrk(wrk, base_url, BASELINE, args, args.duration, "baseline, last")
+    say(f"  {last.route}: {last.requests_per_second:,.0f} requests/s")
+    return first, last, measured
+
+
+def run(args):
+    wrk = check_tools()
+    load_before = load_average()
+    workdir = Path(tempfile.mkdtemp(prefix="petition-bench-"))
+    postgres, server = None, None
+    try:
+        if args.database_url:
+            postgres = PostgresDatabase(args.database_url)
+            postgres.create()
+            database_url = postgres.url
+            database_label = f"{describe_database(args.database_url)}, server {postgres.version}"
+        else:
+            database_url = f"sqlite:///{workdir / 'petition.sqlite3'}"
+            database_label = describe_database(database_url)
+        port = free_port()
+        env = app_environment(database_url, port)
+        say(f"database: {database_label}")
+        flask_command(env, "db", "upgrade")
+        say(flask_command(env, "endorsements", "import"))
+
+        server = Gunicorn(env, port, args.workers, workdir / "gunicorn.log")
+        say(f"starting gunicorn ({args.workers} workers) on {server.base_url}")
+        server.start()
+        say(f"/api/count: {sanity_check(server.base_url)}")
+
+        first, last, measured = measure(args, wrk, server.base_url)
+        if server.process.poll() is not None:
+            raise BenchError(f"gunicorn died during the run:\n{server.log_tail()}")
+        table, ok = render_table(first, last, measured)
+        facts = machine_facts(args, database_label, wrk_version(wrk), load_before)
+        print(table)
+        print()
+        print(render_facts(facts))
+        if args.markdown_out:
+            args.markdown_out.parent.mkdir(parents=True, exist_ok=True)
+            args.markdown_out.write_text(f"{table}\n\n{render_facts(facts)}\n", encoding="utf-8")
+            say(f"wrote {args.markdown_out}")
+        return ok
+    finally:
+        # A second Ctrl-C must not cut the clean-up short; every step of it is bounded in time.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if server is not None:
+            server.stop()
+        if postgres is not None:
+            try:
+                postgres.drop()
+            except Exception as error:  # noqa: BLE001 - report, and still remove the temporary files
+                say(f"could not drop the database {postgres.name}: {error}")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+
+    # SIGTERM (a CI timeout, `kill`) cleans up the same way as Ctrl-C.
+    def terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        ok = run(args)
+    except BenchError as error:
+        say(f"error: {error}")
+        return 2
+    except KeyboardInterrupt:
+        say("interrupted; gunicorn stopped and the database removed")
+        return 130
+    if not ok:
+        say("some targets were missed" + ("" if args.check else " (not failing: run with --check)"))
+        return 1 if args.check else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
