@@ -387,7 +387,8 @@ def machine_facts(args, database_label, wrk_name, load_before):
             f"after a {args.warmup}s warm-up per route",
         ),
         ("database", database_label),
-        ("load average (1 min) before and after", f"{load_before}, {load_average()}"),
+        # The run itself keeps about 3 processes busy, so the second figure is near 2 at best.
+        ("load average (1 min)", f"{load_before} before the run, {load_average()} at its end"),
         ("commit", commit or "unknown"),
     ]
 
@@ -534,7 +535,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, terminate)
     try:
         ok = run(args)
-    except BenchError as error:
+    except (BenchError, subprocess.TimeoutExpired) as error:
         say(f"error: {error}")
         return 2
     except KeyboardInterrupt:
