@@ -4,12 +4,11 @@ A busy letter page is read far more often than the counts change; a cache of a s
 keeps the database out of the hot path while a new signature still shows within seconds.
 """
 
-import threading
-import time
 from dataclasses import dataclass
 
 from flask import current_app
 
+from petition.cache import Expiring
 from petition.endorsements.importer import endorsement_count
 from petition.extensions import db
 from petition.signing.models import SignatureCountShard
@@ -21,8 +20,7 @@ class Counts:
     endorsements: int
 
 
-_lock = threading.Lock()
-_cached = {"counts": None, "expires": 0.0}
+_counts = Expiring()
 
 
 def signature_count():
@@ -33,18 +31,12 @@ def signature_count():
 
 def current_counts():
     """The counters, at most ``COUNT_CACHE_SECONDS`` old."""
-    now = time.monotonic()
-    counts = _cached["counts"]
-    if counts is not None and now < _cached["expires"]:
-        return counts
-    with _lock:
-        if _cached["counts"] is not None and time.monotonic() < _cached["expires"]:
-            return _cached["counts"]
-        counts = Counts(signatures=signature_count(), endorsements=endorsement_count())
-        _cached.update(counts=counts, expires=time.monotonic() + current_app.config["COUNT_CACHE_SECONDS"])
-        return counts
+    return _counts.get(
+        lambda: Counts(signatures=signature_count(), endorsements=endorsement_count()),
+        current_app.config["COUNT_CACHE_SECONDS"],
+    )
 
 
 def forget_counts():
     """Drop the cached counts, so the next read goes to the database (after a change here)."""
-    _cached.update(counts=None, expires=0.0)
+    _counts.forget()

@@ -54,10 +54,7 @@ def handle_http_exception(error):
     retry_after = dict(error.get_headers()).get("Retry-After")
     if retry_after:
         headers["Retry-After"] = retry_after
-    code = error.code if error.code in {400, 403, 404, 405, 413, 429} else (error.code or 500)
-    if code >= 500:
-        code = 500
-    return render_error(code, headers=headers)
+    return render_error(min(error.code or 500, 500), headers=headers)
 
 
 def handle_csrf_error(error):

@@ -300,3 +300,22 @@ def test_background_sender_delivers_without_anything_else_started(app, client, m
         assert len(mail_server.wait_for(1)) == 1
     finally:
         app.extensions["outbox_sender"].stop()
+
+
+def test_withdrawn_between_opening_the_confirm_page_and_pressing_the_button(app, client, mail_server):
+    from petition.signing import service
+    from tests.conftest import csrf_token_from
+
+    sign(client)
+    deliver(app)
+    link = path_of(link_in(mail_server.messages[0], "confirm"))
+    token = csrf_token_from(client.get(link).get_data(as_text=True))
+    with app.app_context():
+        signature = db.session.execute(db.select(Signature)).scalar_one()
+        signature.status = SignatureStatus.INVALIDATED
+        db.session.commit()
+        with pytest.raises(service.SigningError):
+            service.confirm(signature)
+    response = client.post(link, data={"csrf_token": token})
+    assert response.status_code == 400
+    assert count(client) == 0

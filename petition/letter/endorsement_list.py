@@ -1,17 +1,15 @@
 """The endorsement list as the letter page shows it: cached briefly, sorted and filtered."""
 
-import threading
-import time
 import unicodedata
 from dataclasses import dataclass
 
+from petition.cache import Expiring
 from petition.endorsements.models import Endorsement
 from petition.extensions import db
 
 CACHE_SECONDS = 30.0
 
-_lock = threading.Lock()
-_cached = {"entries": None, "expires": 0.0}
+_entries = Expiring()
 
 
 @dataclass(frozen=True)
@@ -30,22 +28,21 @@ def fold(text):
 
 def all_entries():
     """Every endorsement in list order, at most ``CACHE_SECONDS`` old."""
-    if _cached["entries"] is not None and time.monotonic() < _cached["expires"]:
-        return _cached["entries"]
-    with _lock:
-        rows = db.session.execute(
-            db.select(Endorsement.name, Endorsement.slug, Endorsement.is_lead).order_by(
-                Endorsement.position, Endorsement.id
-            )
-        ).all()
-        entries = tuple(Entry(name, slug, is_lead, fold(name)) for name, slug, is_lead in rows)
-        _cached.update(entries=entries, expires=time.monotonic() + CACHE_SECONDS)
-        return entries
+    return _entries.get(load_entries, CACHE_SECONDS)
+
+
+def load_entries():
+    rows = db.session.execute(
+        db.select(Endorsement.name, Endorsement.slug, Endorsement.is_lead).order_by(
+            Endorsement.position, Endorsement.id
+        )
+    ).all()
+    return tuple(Entry(name, slug, is_lead, fold(name)) for name, slug, is_lead in rows)
 
 
 def forget_entries():
     """Drop the cache after the endorsements change in this process."""
-    _cached.update(entries=None, expires=0.0)
+    _entries.forget()
 
 
 def sort_key(entry):

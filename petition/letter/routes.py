@@ -38,7 +38,7 @@ def render_letter(lang, form=None, status=200):
     counts = current_counts()
     if form is None and not query:
         # The common case: the same page for everyone but for two values, filled in below.
-        page = cached_page(lang, order, counts.endorsements)
+        page = cached_page(lang, order, counts)
         page = page.replace(CSRF_HOLE, generate_csrf()).replace(COUNT_HOLE, format_number(counts.signatures))
         return page, status
     return render_page(lang, order, query, counts, form), status
@@ -68,25 +68,18 @@ def render_page(lang, order, query, counts, form=None, **holes):
     )
 
 
-def cached_page(lang, order, endorsement_count):
+def cached_page(lang, order, counts):
     """The rendered page with holes, kept until the endorsement list is reloaded.
 
     Rendering 414 organisations and the form for every visitor would cost far more than the
     rest of the request; the list changes rarely (``all_entries`` is the cache's key).
     """
     entries = all_entries()
-    key = (lang, order, endorsement_count)
+    key = (lang, order, counts.endorsements)
     cached = _page_cache.get(key)
     if cached is not None and cached[0] is entries:
         return cached[1]
-    page = render_page(
-        lang,
-        order,
-        "",
-        current_counts(),
-        csrf_value=CSRF_HOLE,
-        signature_count_text=COUNT_HOLE,
-    )
+    page = render_page(lang, order, "", counts, csrf_value=CSRF_HOLE, signature_count_text=COUNT_HOLE)
     _page_cache[key] = (entries, page)
     return page
 

@@ -61,27 +61,23 @@ def deliverable_syntax(form, field):
     field.data = result.normalized
 
 
+def name_field(label, missing_message, autocomplete):
+    """A name as it will be shown on the letter: required, at most 100 characters, no links."""
+    return StringField(
+        label,
+        filters=[strip_filter],
+        validators=[
+            DataRequired(missing_message),
+            Length(max=100, message=_l("Please keep this under 100 characters.")),
+            valid_name,
+        ],
+        render_kw={"autocomplete": autocomplete, "maxlength": 100},
+    )
+
+
 class SignForm(FlaskForm):
-    first_name = StringField(
-        _l("First name"),
-        filters=[strip_filter],
-        validators=[
-            DataRequired(_l("Please enter your first name.")),
-            Length(max=100, message=_l("Please keep this under 100 characters.")),
-            valid_name,
-        ],
-        render_kw={"autocomplete": "given-name", "maxlength": 100},
-    )
-    last_name = StringField(
-        _l("Last name"),
-        filters=[strip_filter],
-        validators=[
-            DataRequired(_l("Please enter your last name.")),
-            Length(max=100, message=_l("Please keep this under 100 characters.")),
-            valid_name,
-        ],
-        render_kw={"autocomplete": "family-name", "maxlength": 100},
-    )
+    first_name = name_field(_l("First name"), _l("Please enter your first name."), "given-name")
+    last_name = name_field(_l("Last name"), _l("Please enter your last name."), "family-name")
     email = EmailField(
         _l("Email"),
         filters=[lambda v: v.strip() if isinstance(v, str) else v],

@@ -84,7 +84,11 @@ def confirm(lang, token):
         return invalid_link()
     if request.method == "GET":
         return render_template("signing/confirm.html", token=token, signature=signature)
-    service.confirm(signature)
+    try:
+        service.confirm(signature)
+    except service.SigningError:
+        # Withdrawn or invalidated between opening the page and pressing the button.
+        return invalid_link()
     session["confirmed_name"] = signature.first_name
     return redirect(url_for("signing.thanks", lang=lang), code=303)
 

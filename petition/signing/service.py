@@ -156,27 +156,40 @@ def change_count(delta):
     )
 
 
-def confirm(signature):
-    """Count a pending signature. Confirming twice is harmless: returns False the second time."""
-    # The conditional update makes two confirmations at once count only one.
+def move(signature, to_status, event, count_delta=0, **values):
+    """Change a signature's status if nobody changed it meanwhile; True when this call did.
+
+    The conditional update makes two requests racing on one signature change it once: the
+    count moves once, one event is recorded.
+    """
     result = db.session.execute(
         update(Signature)
-        .where(Signature.id == signature.id, Signature.status == SignatureStatus.PENDING)
-        .values(status=SignatureStatus.CONFIRMED, confirmed_at=utcnow(), updated_at=utcnow())
+        .where(Signature.id == signature.id, Signature.status == signature.status)
+        .values(status=to_status, updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         db.session.rollback()
         db.session.refresh(signature)
-        if signature.status == SignatureStatus.CONFIRMED:
-            return False
-        raise SigningError(f"a {signature.status} signature cannot be confirmed")
-    change_count(+1)
-    record(signature, "confirmed")
+        return False
+    if count_delta:
+        change_count(count_delta)
+    record(signature, event)
     db.session.commit()
     db.session.refresh(signature)
     forget_counts()
     return True
+
+
+def confirm(signature):
+    """Count a pending signature. Confirming twice is harmless: returns False the second time."""
+    if signature.status == SignatureStatus.PENDING and move(
+        signature, SignatureStatus.CONFIRMED, "confirmed", count_delta=+1, confirmed_at=utcnow()
+    ):
+        return True
+    if signature.status == SignatureStatus.CONFIRMED:
+        return False
+    raise SigningError(f"a {signature.status} signature cannot be confirmed")
 
 
 def withdraw(signature):
@@ -185,29 +198,15 @@ def withdraw(signature):
         return False
     if signature.status == SignatureStatus.INVALIDATED:
         raise SigningError("an invalidated signature cannot be withdrawn")
-    was_counted = signature.status == SignatureStatus.CONFIRMED
-    result = db.session.execute(
-        update(Signature)
-        .where(Signature.id == signature.id, Signature.status == signature.status)
-        .values(
-            status=SignatureStatus.WITHDRAWN,
-            withdrawn_at=utcnow(),
-            wants_updates=False,
-            token_nonce=new_token_nonce(),
-            updated_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
+    return move(
+        signature,
+        SignatureStatus.WITHDRAWN,
+        "withdrawn",
+        count_delta=-1 if signature.status == SignatureStatus.CONFIRMED else 0,
+        withdrawn_at=utcnow(),
+        wants_updates=False,
+        token_nonce=new_token_nonce(),
     )
-    if result.rowcount != 1:
-        db.session.rollback()
-        return False
-    if was_counted:
-        change_count(-1)
-    record(signature, "withdrawn")
-    db.session.commit()
-    db.session.refresh(signature)
-    forget_counts()
-    return True
 
 
 def unsubscribe(signature):
