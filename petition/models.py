@@ -1,7 +1,19 @@
 """Every model of the app, imported in one place so that migrations see the whole schema."""
 
+from petition.admin.models import Administrator, AuditEvent
 from petition.endorsements.models import Endorsement
 from petition.mail.models import OutboxMessage
-from petition.signing.models import Signature, SignatureCountShard, SignatureEvent
+from petition.sharing.models import ShareLink
+from petition.signing.models import Signature, SignatureCountShard, SignatureEvent, SignatureTally
 
-__all__ = ["Endorsement", "OutboxMessage", "Signature", "SignatureCountShard", "SignatureEvent"]
+__all__ = [
+    "Administrator",
+    "AuditEvent",
+    "Endorsement",
+    "OutboxMessage",
+    "ShareLink",
+    "Signature",
+    "SignatureCountShard",
+    "SignatureEvent",
+    "SignatureTally",
+]

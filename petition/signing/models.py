@@ -2,7 +2,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, String, Text
+from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from petition.extensions import db
@@ -41,6 +41,8 @@ class Signature(db.Model):
     last_name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(254))
     email_canonical: Mapped[str] = mapped_column(String(254), unique=True)
+    # The part after the @ of the canonical address, for search and for spotting bulk sign-ups.
+    email_domain: Mapped[str] = mapped_column(String(254), index=True, default="")
     province: Mapped[str] = mapped_column(String(2))
     city: Mapped[str | None] = mapped_column(String(100))
     display: Mapped[NameDisplay] = mapped_column(
@@ -51,15 +53,22 @@ class Signature(db.Model):
     wants_updates: Mapped[bool] = mapped_column(default=False)
     updates_consented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     consent_wording: Mapped[str | None] = mapped_column(String(40))
-    ip: Mapped[str | None] = mapped_column(String(45))
+    ip: Mapped[str | None] = mapped_column(String(45), index=True)
     share_ref: Mapped[str | None] = mapped_column(String(100), index=True)
     # Changed whenever links already sent must stop working (withdrawal, signing again).
     token_nonce: Mapped[str] = mapped_column(String(32), default=new_token_nonce)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     invalidated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set by an administrator: the name leaves the public list; the signature still counts.
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        # The public list of signers, newest first, read page by page (keyset pagination).
+        Index("ix_signature_public_list", "confirmed_at", "id"),
+    )
 
     def __repr__(self):
         return f"<Signature {self.id} {self.status}>"
@@ -90,3 +99,20 @@ class SignatureCountShard(db.Model):
 
 
 COUNT_SHARDS = 16
+
+
+class SignatureTally(db.Model):
+    """Running totals for the administrators' figures, kept up to date with every change.
+
+    ``kind`` names a breakdown (a status, the hour of confirmation, the province, the share
+    reference) and ``key`` one of its values; like the public count, each total is spread over
+    a few shards so that a spike of confirmations does not queue on one row. Reading a
+    breakdown costs the same at ten signatures and at a million.
+    """
+
+    __tablename__ = "signature_tally"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    shard: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)

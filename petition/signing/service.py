@@ -93,7 +93,9 @@ def submit(submission):
             db.select(Signature).where(Signature.email_canonical == canonical)
         ).scalar_one_or_none()
         if signature is None:
-            signature = Signature(email_canonical=canonical, status=SignatureStatus.PENDING)
+            signature = Signature(
+                email_canonical=canonical, email_domain=canonical.rpartition("@")[2], status=SignatureStatus.PENDING
+            )
             apply_submission(signature, submission)
             db.session.add(signature)
             try:

@@ -1,0 +1,1 @@
+"""Administration under ``/admin/``: sign-in, the dashboard, moderation, endorsements, export."""
