@@ -32,17 +32,27 @@ def create_app(test_config=None):
     errors.init_app(app)
 
     from petition import api
+    from petition.admin import auth as admin_auth
+    from petition.admin import commands as admin_commands
+    from petition.admin import routes as admin
     from petition.endorsements import commands as endorsement_commands
     from petition.letter import routes as letter
     from petition.mail import background, devmail
     from petition.mail import commands as mail_commands
+    from petition.sharing import routes as sharing
+    from petition.signing import commands as signature_commands
     from petition.signing import routes as signing
 
     app.register_blueprint(letter.bp)
     app.register_blueprint(signing.bp)
+    app.register_blueprint(sharing.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
+    admin_auth.init_app(app)
     app.register_blueprint(endorsement_commands.bp)
     app.register_blueprint(mail_commands.bp)
+    app.register_blueprint(admin_commands.bp)
+    app.register_blueprint(signature_commands.bp)
     if app.config["DEVELOPMENT"] and not app.config["MAIL_SERVER"]:
         app.register_blueprint(devmail.bp)
     background.init_app(app)
