@@ -31,7 +31,7 @@ def create_app(test_config=None):
     security.init_app(app)
     errors.init_app(app)
 
-    from petition import api
+    from petition import api, embed
     from petition.admin import auth as admin_auth
     from petition.admin import commands as admin_commands
     from petition.admin import routes as admin
@@ -39,20 +39,27 @@ def create_app(test_config=None):
     from petition.letter import routes as letter
     from petition.mail import background, devmail
     from petition.mail import commands as mail_commands
+    from petition.sharing import cards as share_cards
+    from petition.sharing import refs as share_refs
     from petition.sharing import routes as sharing
+    from petition.signers import routes as signers
     from petition.signing import commands as signature_commands
     from petition.signing import routes as signing
 
     app.register_blueprint(letter.bp)
     app.register_blueprint(signing.bp)
     app.register_blueprint(sharing.bp)
+    app.register_blueprint(signers.bp)
+    share_refs.init_app(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(embed.bp)
     app.register_blueprint(admin.bp)
     admin_auth.init_app(app)
     app.register_blueprint(endorsement_commands.bp)
     app.register_blueprint(mail_commands.bp)
     app.register_blueprint(admin_commands.bp)
     app.register_blueprint(signature_commands.bp)
+    app.register_blueprint(share_cards.bp)
     if app.config["DEVELOPMENT"] and not app.config["MAIL_SERVER"]:
         app.register_blueprint(devmail.bp)
     background.init_app(app)

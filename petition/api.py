@@ -13,28 +13,55 @@ from petition.extensions import db
 bp = Blueprint("api", __name__)
 
 
-COUNT_HEADERS = {
-    "Cache-Control": "public, max-age=5, stale-while-revalidate=30",
+# Other sites may read the count from their own pages (``fetch`` with an ``If-None-Match``, which
+# asks the browser for a preflight first) and see its ETag.
+CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag",
+}
+PREFLIGHT_HEADERS = {
+    **CORS_HEADERS,
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "If-None-Match, Cache-Control",
+    "Access-Control-Max-Age": "86400",
+    "Allow": "GET, HEAD, OPTIONS",
 }
 
 
 @lru_cache(maxsize=64)
-def count_body(counts):
-    """The JSON body and its ETag, made once per value of the counts (the hottest route)."""
+def count_response_parts(counts, max_age, stale):
+    """The JSON body, its ETag and the headers, made once per value of the counts (the hottest route)."""
     body = json.dumps({"signatures": counts.signatures, "endorsements": counts.endorsements}) + "\n"
     etag = hashlib.blake2s(body.encode(), digest_size=8).hexdigest()
-    return body, f'"{etag}"'
+    headers = {
+        **CORS_HEADERS,
+        "Cache-Control": f"public, max-age={max_age}, stale-while-revalidate={stale}",
+        "ETag": f'"{etag}"',
+    }
+    return body, etag, headers
 
 
-@bp.get("/api/count")
+@bp.get("/api/count", provide_automatic_options=False)
 def count():
-    """The public counters, cacheable for a few seconds by browsers and proxies."""
-    body, etag = count_body(current_counts())
-    headers = {**COUNT_HEADERS, "ETag": etag}
-    if request.if_none_match.contains(etag.strip('"')):
+    """The public counters, cacheable for a few seconds by browsers and proxies.
+
+    ``COUNT_MAX_AGE_SECONDS`` and ``COUNT_STALE_SECONDS`` set the caching; a browser that polls
+    sends back the ETag and gets an empty 304 while the counts are unchanged.
+    """
+    config = current_app.config
+    body, etag, headers = count_response_parts(
+        current_counts(), config["COUNT_MAX_AGE_SECONDS"], config["COUNT_STALE_SECONDS"]
+    )
+    # Weak comparison, as If-None-Match asks: a proxy that compresses the body may weaken the tag.
+    if request.if_none_match.contains_weak(etag):
         return current_app.response_class(status=304, headers=headers)
     return current_app.response_class(body, mimetype="application/json", headers=headers)
+
+
+@bp.route("/api/count", methods=["OPTIONS"])
+def count_preflight():
+    """The CORS preflight of a cross-site request for the count."""
+    return current_app.response_class(status=204, headers=PREFLIGHT_HEADERS)
 
 
 @bp.get("/healthz")

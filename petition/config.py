@@ -55,6 +55,50 @@ DEFAULTS = {
     "MAIL_LEASE_SECONDS": 120.0,
     "MAIL_TIMEOUT_SECONDS": 20.0,
     "MAIL_BATCH_SIZE": 50,
+    # Days in figures and charts are the campaign's days, in this time zone.
+    "CAMPAIGN_TIMEZONE": "America/Toronto",
+    # The public list of signers: names per page, and how many the letter page shows.
+    "SIGNERS_PER_PAGE": 50,
+    "RECENT_SIGNERS_SHOWN": 5,
+    # The live counters: how often pages ask for the count, how long browsers and proxies may keep
+    # /api/count and the embeddable counter (seconds), and the goals the progress bar steps through.
+    "COUNTER_POLL_SECONDS": 10.0,
+    "COUNT_MAX_AGE_SECONDS": 5,
+    "COUNT_STALE_SECONDS": 30,
+    "EMBED_MAX_AGE_SECONDS": 60,
+    "SIGNATURE_GOALS": "1000,2500,5000,10000,25000,50000,100000,250000,500000,1000000",
+    # Administration: sessions, sign-in limits, page sizes.
+    "ADMIN_SESSION_IDLE_MINUTES": 30,
+    "ADMIN_SESSION_MAX_HOURS": 12,
+    "ADMIN_SIGN_IN_RATE_LIMIT": "10 per minute; 60 per hour",
+    "ADMIN_LOCK_AFTER_FAILURES": 5,
+    "ADMIN_LOCK_MINUTES": 15,
+    "ADMIN_PASSWORD_MIN_LENGTH": 12,
+    "ADMIN_PAGE_SIZE": 100,
+    "ADMIN_BULK_BATCH_SIZE": 500,
+    "ADMIN_IMPORT_MAX_BYTES": 1_000_000,
+    # The trending page: signatures in the last hour from one IP or one email domain worth a look;
+    # the big mail providers are left out of the domains.
+    "ADMIN_TRENDING_IP_THRESHOLD": 10,
+    "ADMIN_TRENDING_DOMAIN_THRESHOLD": 25,
+    "ADMIN_TRENDING_COMMON_DOMAINS": [
+        "gmail.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "yahoo.com",
+        "yahoo.ca",
+        "icloud.com",
+        "me.com",
+        "videotron.ca",
+        "bell.net",
+        "sympatico.ca",
+        "rogers.com",
+        "shaw.ca",
+        "telus.net",
+        "proton.me",
+        "protonmail.com",
+    ],
 }
 
 
@@ -68,6 +112,40 @@ def parse_value(raw):
         return json.loads(raw)
     except ValueError:
         return raw
+
+
+def parse_goals(raw):
+    """``SIGNATURE_GOALS``: whole numbers above zero (``"1000,2500,5000"``), sorted; empty for none."""
+    if isinstance(raw, str):
+        parts = [part.strip() for part in raw.split(",") if part.strip()]
+    elif isinstance(raw, (list, tuple)):
+        parts = list(raw)
+    else:
+        parts = [raw]
+    goals = set()
+    for part in parts:
+        try:
+            number = float(part) if not isinstance(part, bool) else None
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not number.is_integer() or number < 1:
+            raise ConfigError(
+                f"SIGNATURE_GOALS: expected whole numbers above zero separated by commas, such as "
+                f"1000,2500,5000; got {raw!r}"
+            )
+        goals.add(int(number))
+    return tuple(sorted(goals))
+
+
+def parse_seconds(name, raw, minimum=0.0):
+    """A number of seconds, at least ``minimum``."""
+    try:
+        value = float(raw) if not isinstance(raw, bool) else None
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not minimum <= value < float("inf"):
+        raise ConfigError(f"{name}: expected a number of seconds of at least {minimum:g}, got {raw!r}")
+    return int(value) if value.is_integer() else value
 
 
 def parse_bool(raw, default=False):
@@ -143,6 +221,10 @@ def load_config(instance_path, environ=None, testing=False):
     for name in ("MAIL_USE_TLS", "RATELIMIT_ENABLED", "MAIL_BACKGROUND_SENDER"):
         if name in env:
             config[name] = parse_bool(env[name])
+    config["SIGNATURE_GOALS"] = parse_goals(config["SIGNATURE_GOALS"])
+    config["COUNTER_POLL_SECONDS"] = parse_seconds("COUNTER_POLL_SECONDS", config["COUNTER_POLL_SECONDS"], 0.1)
+    for name in ("COUNT_MAX_AGE_SECONDS", "COUNT_STALE_SECONDS", "EMBED_MAX_AGE_SECONDS"):
+        config[name] = int(parse_seconds(name, config[name]))
 
     secret = env.get("SECRET_KEY", "").strip()
     if secret:

@@ -33,3 +33,16 @@ def import_command(file, remove_missing, if_empty):
         )
         for name in report.missing_from_file:
             click.echo(f"  not in file: {name}")
+
+
+@bp.cli.command("stats-link")
+@click.argument("slug")
+def stats_link_command(slug):
+    """Print an organisation's private link to its figures, in English and in French."""
+    from petition.sharing.refs import organisation
+    from petition.sharing.stats import stats_url
+
+    if organisation(slug) is None:
+        raise click.ClickException(f"No endorsing organisation has the slug {slug!r}.")
+    for lang in ("en", "fr"):
+        click.echo(f"{lang}: {stats_url(slug, lang)}")

@@ -27,6 +27,12 @@ PROVINCES = (
 )
 PROVINCE_CODES = {code for code, _ in PROVINCES}
 
+
+def province_name(code):
+    """The province's or territory's name in the current language ("" for an unknown code)."""
+    return str(dict(PROVINCES).get(code, ""))
+
+
 DISPLAY_CHOICES = (
     ("full", _l("My full name")),
     ("initial", _l("My first name and the initial of my last name")),

@@ -12,6 +12,8 @@ from petition.counts import current_counts
 from petition.errors import render_error
 from petition.extensions import csrf, limiter
 from petition.letter.routes import render_letter
+from petition.sharing.refs import SESSION_KEY as SHARE_SESSION_KEY
+from petition.sharing.refs import current_ref, share_target
 from petition.signing import service
 from petition.signing import tokens as signer_tokens
 from petition.signing.forms import CONSENT_WORDING_VERSION, SignForm
@@ -59,7 +61,7 @@ def sign(lang):
                 consent_wording=CONSENT_WORDING_VERSION,
                 lang=lang,
                 ip=request.remote_addr,
-                share_ref=session.get("share_ref"),
+                share_ref=current_ref(),
             )
         )
     return redirect(url_for("signing.check_inbox", lang=lang), code=303)
@@ -67,7 +69,7 @@ def sign(lang):
 
 @bp.get("/<lang:lang>/sign/check-your-inbox")
 def check_inbox(lang):
-    return render_template("signing/check_inbox.html")
+    return render_template("signing/check_inbox.html", share=share_target(lang, current_ref()))
 
 
 @bp.route("/<lang:lang>/confirm/<token>", methods=["GET", "POST"])
@@ -90,12 +92,20 @@ def confirm(lang, token):
         # Withdrawn or invalidated between opening the page and pressing the button.
         return invalid_link()
     session["confirmed_name"] = signature.first_name
+    if signature.share_ref:
+        # Confirmed on another device, perhaps: the thanks page shares the link they came by.
+        session[SHARE_SESSION_KEY] = signature.share_ref
     return redirect(url_for("signing.thanks", lang=lang), code=303)
 
 
 @bp.get("/<lang:lang>/thanks")
 def thanks(lang):
-    return render_template("signing/thanks.html", first_name=session.get("confirmed_name"), counts=current_counts())
+    return render_template(
+        "signing/thanks.html",
+        first_name=session.get("confirmed_name"),
+        counts=current_counts(),
+        share=share_target(lang, current_ref()),
+    )
 
 
 @bp.post("/<lang:lang>/confirm/<token>/resend")

@@ -16,6 +16,7 @@ from petition.counts import forget_counts
 from petition.extensions import db
 from petition.mail.compose import queue_signer_email
 from petition.mail.models import OutboxMessage
+from petition.signing import tallies
 from petition.signing.canonical import canonical_email
 from petition.signing.models import (
     COUNT_SHARDS,
@@ -105,6 +106,7 @@ def submit(submission):
                 # held the write lock): start again, and treat this one as a repeat of it.
                 db.session.rollback()
                 continue
+            tallies.record_new(signature)
             record(signature, "submitted")
             queue_signer_email(signature, "confirm")
             db.session.commit()
@@ -127,10 +129,12 @@ def submit_again(signature, submission):
         if may_email(signature):
             queue_signer_email(signature, "already_signed")
     elif signature.status == SignatureStatus.WITHDRAWN:
+        before = tallies.facts(signature)
         apply_submission(signature, submission)
         signature.status = SignatureStatus.PENDING
         signature.withdrawn_at = None
         signature.token_nonce = new_token_nonce()
+        tallies.record_change(before, tallies.facts(signature))
         record(signature, "signed again after withdrawing")
         if may_email(signature):
             queue_signer_email(signature, "confirm")
@@ -176,6 +180,7 @@ def move(signature, to_status, event, count_delta=0, **values):
         return False
     if count_delta:
         change_count(count_delta)
+    tallies.record_move(signature, to_status, values)
     record(signature, event)
     db.session.commit()
     db.session.refresh(signature)

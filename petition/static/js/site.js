@@ -53,8 +53,41 @@ function setUpOrganisationFilter() {
   });
 }
 
+// The share panel: "copy" and the browser's own share sheet, shown only where they work.
+function setUpSharePanel() {
+  for (const panel of document.querySelectorAll(".share")) {
+    const input = panel.querySelector("[data-share-url]");
+    const copy = panel.querySelector("[data-copy-link]");
+    const status = panel.querySelector(".share-status");
+    const native = panel.querySelector("[data-native-share]");
+    if (!input) continue;
+    input.addEventListener("focus", () => input.select());
+    if (copy && status && navigator.clipboard) {
+      copy.hidden = false;
+      copy.addEventListener("click", async () => {
+        try {
+          await navigator.clipboard.writeText(input.value);
+          status.textContent = status.dataset.copied;
+        } catch {
+          input.select();
+          status.textContent = status.dataset.copyFailed;
+        }
+      });
+    }
+    if (native && navigator.share) {
+      native.hidden = false;
+      native.addEventListener("click", () => {
+        navigator
+          .share({ title: native.dataset.shareTitle, text: native.dataset.shareText, url: input.value })
+          .catch(() => {}); // Closing the share sheet is not an error worth showing.
+      });
+    }
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   setUpOrganisationFilter();
+  setUpSharePanel();
 });
 
 // The confirmation page confirms by POST: script sends the form at once; without script the

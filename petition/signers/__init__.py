@@ -1,0 +1,1 @@
+"""The public list of signers: confirmed signers who chose to be shown, as they chose."""

@@ -1,0 +1,71 @@
+"""``/<lang>/signatures``: the public list of signers, newest first, page by page."""
+
+from datetime import datetime
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import format_timedelta
+
+from petition.cache import Expiring
+from petition.signers.queries import public_signers
+from petition.signing.forms import province_name
+from petition.timeutil import as_utc, utcnow
+
+bp = Blueprint("signers", __name__)
+
+_first_pages = {"en": Expiring(), "fr": Expiring()}
+_recent = {"en": Expiring(), "fr": Expiring()}
+
+
+def parse_cursor(text):
+    """``<ISO time>_<id>`` of the last signer on the previous page; anything else is a 400."""
+    moment, _, ident = text.rpartition("_")
+    try:
+        return as_utc(datetime.fromisoformat(moment)), int(ident)
+    except ValueError:
+        abort(400)
+
+
+def cursor_of(signer):
+    return f"{signer.confirmed_at.isoformat()}_{signer.id}"
+
+
+@bp.get("/<lang:lang>/signatures")
+def signers(lang):
+    cursor = request.args.get("before")
+    if cursor is None:
+        # The first page is what nearly everyone reads: the same for all for a second or two.
+        return _first_pages[lang].get(lambda: render_page(None), current_app.config["COUNT_CACHE_SECONDS"])
+    if len(cursor) > 80:
+        abort(400)
+    return render_page(parse_cursor(cursor))
+
+
+def render_page(before):
+    per_page = current_app.config["SIGNERS_PER_PAGE"]
+    page = public_signers(per_page + 1, before)
+    older = cursor_of(page[per_page - 1]) if len(page) > per_page else None
+    return render_template(
+        "signers/list.html",
+        signers=page[:per_page],
+        older=older,
+        first_page=before is None,
+        describe=describe,
+    )
+
+
+def describe(signer):
+    """Where and when, as the list and the letter page show it: "Gatineau, Quebec · 2 minutes ago"."""
+    place = ", ".join(part for part in (signer.city, province_name(signer.province)) if part)
+    return place, format_timedelta(signer.confirmed_at - utcnow(), add_direction=True, threshold=1)
+
+
+def recent_signers_fragment(lang):
+    """The few newest public signers, for the letter page; rendered at most every second or two."""
+    return _recent[lang].get(
+        lambda: render_template(
+            "signers/_recent.html",
+            signers=public_signers(current_app.config["RECENT_SIGNERS_SHOWN"]),
+            describe=describe,
+        ),
+        current_app.config["COUNT_CACHE_SECONDS"],
+    )

@@ -1,0 +1,196 @@
+"""Running totals of signatures for the administrators' figures, kept in step with every change.
+
+Each signature row contributes one to a few ``SignatureTally`` totals (see ``contributions``):
+every row to ``submitted`` and to ``status``/<its status>; a row confirmed at least once to
+``ever_confirmed``; a row confirmed now to ``hour``/<UTC hour of confirmation>, ``province``/<code>
+and ``ref``/<share reference>. A change to a signature moves the totals by the difference between
+its contributions after and before, in the transaction that makes the change, so the dashboard reads
+a fixed handful of rows instead of counting the signature table. ``rebuild`` recomputes everything
+from the signature table, for repair and after a bulk load.
+"""
+
+import secrets
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import delete, func
+from sqlalchemy.dialects import postgresql, sqlite
+
+from petition.counts import forget_counts
+from petition.extensions import db
+from petition.signing.models import COUNT_SHARDS, Signature, SignatureCountShard, SignatureStatus, SignatureTally
+from petition.timeutil import as_utc
+
+# Like the public count, each total is spread over shards so that a spike does not queue on one row.
+TALLY_SHARDS = 16
+ALL = "all"
+HOUR_FORMAT = "%Y-%m-%dT%H"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the tallies need to know of one signature."""
+
+    status: str
+    confirmed_at: datetime | None
+    province: str
+    share_ref: str | None
+
+
+def facts(signature):
+    return Facts(
+        status=SignatureStatus(signature.status).value,
+        confirmed_at=signature.confirmed_at,
+        province=signature.province,
+        share_ref=signature.share_ref,
+    )
+
+
+def hour_key(moment):
+    """The UTC hour of a moment as text ('2026-11-27T14'); hours convert exactly to any zone's days."""
+    return as_utc(moment).strftime(HOUR_FORMAT)
+
+
+def contributions(row):
+    """The (kind, key) totals that one signature in state ``row`` counts towards, once each."""
+    found = Counter({("submitted", ALL): 1, ("status", row.status): 1})
+    if row.confirmed_at is not None:
+        found["ever_confirmed", ALL] += 1
+    if row.status == SignatureStatus.CONFIRMED.value:
+        found["hour", hour_key(row.confirmed_at)] += 1
+        found["province", row.province] += 1
+        if row.share_ref:
+            found["ref", row.share_ref] += 1
+    return found
+
+
+def apply(changes):
+    """Add each (kind, key) -> n of ``changes`` to one shard, in the caller's transaction.
+
+    One statement upserts every total; rows go in a fixed order so that two transactions lock
+    them in the same order and cannot deadlock.
+    """
+    rows = sorted((kind, key, n) for (kind, key), n in changes.items() if n)
+    if not rows:
+        return
+    shard = secrets.randbelow(TALLY_SHARDS)
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(SignatureTally).values(
+        [{"kind": kind, "key": key, "shard": shard, "count": n} for kind, key, n in rows]
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["kind", "key", "shard"],
+        set_={"count": SignatureTally.count + statement.excluded.count},
+    )
+    db.session.execute(statement)
+
+
+def record_change(before, after):
+    """A signature went from ``before`` to ``after`` (either may be None: created, deleted)."""
+    changes = Counter(contributions(after)) if after is not None else Counter()
+    if before is not None:
+        changes.subtract(contributions(before))
+    apply(changes)
+
+
+def record_new(signature):
+    """A signature row was just added (flushed) in this transaction."""
+    record_change(None, facts(signature))
+
+
+def record_removed(signature):
+    """A signature row is about to be deleted (a purge) in this transaction."""
+    record_change(facts(signature), None)
+
+
+def record_move(signature, to_status, values):
+    """``signature`` (still as loaded) has just been moved to ``to_status`` with ``values``.
+
+    Its province and share reference are read again: the conditional update that moved it holds
+    the row, so what is read now is what it holds at commit.
+    """
+    before = facts(signature)
+    province, share_ref = db.session.execute(
+        db.select(Signature.province, Signature.share_ref).where(Signature.id == signature.id)
+    ).one()
+    before = replace(before, province=province, share_ref=share_ref)
+    after = replace(
+        before,
+        status=SignatureStatus(to_status).value,
+        confirmed_at=values.get("confirmed_at", before.confirmed_at),
+    )
+    record_change(before, after)
+
+
+def totals(kind):
+    """{key: total} for one kind, leaving out keys that came back to zero."""
+    rows = db.session.execute(
+        db.select(SignatureTally.key, func.sum(SignatureTally.count))
+        .where(SignatureTally.kind == kind)
+        .group_by(SignatureTally.key)
+    )
+    return {key: int(total) for key, total in rows if total}
+
+
+def total(kind, key=ALL):
+    found = db.session.execute(
+        db.select(func.coalesce(func.sum(SignatureTally.count), 0)).where(
+            SignatureTally.kind == kind, SignatureTally.key == key
+        )
+    ).scalar_one()
+    return int(found)
+
+
+def hour_bucket(column):
+    """SQL for ``hour_key``, for the rebuild."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24')
+    return func.strftime(HOUR_FORMAT, column)
+
+
+def computed_totals():
+    """Every total, counted from the signature table: what the running tallies must equal."""
+    confirmed = Signature.status == SignatureStatus.CONFIRMED
+    found = Counter()
+    count = func.count()
+    found["submitted", ALL] = db.session.execute(db.select(count).select_from(Signature)).scalar_one()
+    found["ever_confirmed", ALL] = db.session.execute(
+        db.select(count).select_from(Signature).where(Signature.confirmed_at.is_not(None))
+    ).scalar_one()
+    for kind, key, condition in (
+        ("status", Signature.status, True),
+        ("hour", hour_bucket(Signature.confirmed_at), confirmed),
+        ("province", Signature.province, confirmed),
+        ("ref", Signature.share_ref, confirmed & Signature.share_ref.is_not(None)),
+    ):
+        for value, n in db.session.execute(db.select(key, count).where(condition).group_by(key)):
+            found[kind, SignatureStatus(value).value if kind == "status" else value] = n
+    return Counter({key: n for key, n in found.items() if n})
+
+
+def current_totals():
+    """Every running total, summed over its shards, zeros left out (to compare with ``computed_totals``)."""
+    rows = db.session.execute(
+        db.select(SignatureTally.kind, SignatureTally.key, func.sum(SignatureTally.count)).group_by(
+            SignatureTally.kind, SignatureTally.key
+        )
+    )
+    return Counter({(kind, key): int(n) for kind, key, n in rows if n})
+
+
+def rebuild():
+    """Recompute every tally and the public count's shards from the signature table, and commit.
+
+    For repair, and after signatures were loaded in bulk around the signing service. It counts
+    the whole table, so it is a command's work, not a request's.
+    """
+    found = computed_totals()
+    db.session.execute(delete(SignatureTally))
+    db.session.add_all(SignatureTally(kind=kind, key=key, shard=0, count=n) for (kind, key), n in sorted(found.items()))
+    confirmed = found["status", SignatureStatus.CONFIRMED.value]
+    db.session.execute(delete(SignatureCountShard))
+    db.session.add_all(SignatureCountShard(shard=n, count=confirmed if n == 0 else 0) for n in range(COUNT_SHARDS))
+    db.session.commit()
+    forget_counts()
+    return found
