@@ -452,6 +452,8 @@ def fill(database_url, count, *, seed=1, batch=DEFAULT_BATCH, migrate=False, unt
     """
     if count < 0 or batch < 1:
         raise ValueError("count must be at least 0 and batch at least 1")
+    if not is_postgres(database_url):
+        sqlite_path(database_url)  # refuses anything but a file before touching it
     say = (lambda message: print(message, file=sys.stderr, flush=True)) if verbose else (lambda message: None)
     until = (until or datetime.now(UTC)).astimezone(UTC)
     started = time.monotonic()

@@ -1,18 +1,24 @@
 """Throughput of the public routes, measured against a trivial route on the same server.
 
     .venv/bin/python bench/routes.py [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
-                                     [--duration 10] [--connections 8] [--workers 2] [--check]
-                                     [--markdown-out FILE]
+                                     [--signatures 1000000] [--duration 10] [--connections 8]
+                                     [--workers 2] [--check] [--markdown-out FILE]
 
 The script makes a throwaway database (a SQLite file in a temporary directory, or a fresh
 PostgreSQL database on the server that ``--database-url`` names, created and dropped here), builds
-the schema with the migrations, imports the bundled endorsements, starts the app under gunicorn on
-a free port, and measures each route with wrk (a separate process) after a short warm-up.
+the schema with the migrations, imports the bundled endorsements, adds ``--signatures`` confirmed
+signatures with ``bench/fill.py`` (none by default), starts the app under gunicorn on a free port,
+and measures each route with wrk (a separate process) after a short warm-up.
 
 Absolute figures depend on the machine, so each route is judged by its ratio to ``/robots.txt``,
 which does no work beyond the framework's: the letter pages must reach 0.40 of it, ``/api/count``
-0.80. The baseline is measured first and last and the ratios use the mean of the two, so that any
-drift during the run (a noisy neighbour, thermal throttling) shows instead of skewing one route.
+0.80, the first page of the signers list 0.30. The list's second page, which no cache serves, is
+measured too when there is one, without a target. The baseline is measured first and last and the
+ratios use the mean of the two, so that any drift during the run (a noisy neighbour, thermal
+throttling) shows instead of skewing one route.
+
+Every route must answer 200 (a redirect or an error page is not measured), and a run with any
+non-2xx response or socket error fails with status 1 whatever the targets.
 
 Everything is bounded in time (each wrk run lasts ``--duration`` seconds) and cleaned up on every
 exit path, Ctrl-C included: gunicorn is stopped, the temporary directory and database removed.
@@ -20,6 +26,7 @@ exit path, Ctrl-C included: gunicorn is stopped, the temporary directory and dat
 
 import argparse
 import datetime as dt
+import html
 import importlib.metadata
 import os
 import platform
@@ -46,11 +53,16 @@ ROUTES = [
     ("/en/", 0.40),
     ("/fr/", 0.40),
     ("/api/count", 0.80),
+    ("/en/signatures", 0.30),
+    ("/fr/signatures", 0.30),
     ("/healthz", None),
 ]
+# The list's second page, found on its first (not cached, unlike the first page); no target.
+SECOND_PAGE_OF = "/en/signatures"
 STARTUP_TIMEOUT = 30.0  # seconds for gunicorn to answer /healthz
 STOP_TIMEOUT = 10.0  # seconds for gunicorn to stop after SIGTERM before it is killed
 COMMAND_TIMEOUT = 120.0  # seconds for a migration or import command
+FILL_TIMEOUT = 1800.0  # seconds for bench/fill.py (a million rows take well under two minutes)
 DRIFT_WARNING = 10.0  # percent of baseline drift above which the table carries a warning
 
 
@@ -112,7 +124,7 @@ def parse_wrk(output, route, label=""):
     )
 
 
-def run_wrk(wrk, base_url, route, args, duration, label=""):
+def run_wrk(wrk, base_url, route, args, duration, label="", shown=None):
     command = [
         wrk,
         f"-t{args.threads}",
@@ -125,7 +137,7 @@ def run_wrk(wrk, base_url, route, args, duration, label=""):
     completed = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30, check=False)
     if completed.returncode != 0:
         raise BenchError(f"wrk failed on {route} ({completed.returncode}):\n{completed.stderr}{completed.stdout}")
-    return parse_wrk(completed.stdout, route, label)
+    return parse_wrk(completed.stdout, shown or route, label)
 
 
 def wrk_version(wrk):
@@ -228,8 +240,30 @@ def flask_command(env, *args):
     return completed.stdout.strip()
 
 
+def fill_signatures(env, database_url, count):
+    """Add ``count`` confirmed signatures with bench/fill.py; returns the seconds it took."""
+    started = time.monotonic()
+    command = [sys.executable, str(ROOT / "bench" / "fill.py"), database_url, str(count)]
+    completed = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=FILL_TIMEOUT, check=False
+    )
+    if completed.returncode != 0:
+        raise BenchError(f"bench/fill.py failed:\n{completed.stderr}{completed.stdout}")
+    return time.monotonic() - started
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer of its own: the bench must not measure a page it was sent to instead."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
 def fetch(url, timeout=5.0):
-    with urllib.request.urlopen(url, timeout=timeout) as response:
+    with OPENER.open(url, timeout=timeout) as response:
         return response.status, response.read()
 
 
@@ -407,6 +441,12 @@ def parse_args(argv=None):
         help="a PostgreSQL server on which to create a throwaway database "
         "(e.g. postgresql://postgres@127.0.0.1:5432/postgres); default: a temporary SQLite file",
     )
+    parser.add_argument(
+        "--signatures",
+        type=int,
+        default=0,
+        help="confirmed signatures to add with bench/fill.py before gunicorn starts (default 0)",
+    )
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured route (default 10)")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per route (default 2)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
@@ -418,6 +458,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.duration < 1 or args.warmup < 0 or args.workers < 1 or args.threads < 1:
         parser.error("--duration, --workers and --threads must be at least 1, --warmup at least 0")
+    if args.signatures < 0:
+        parser.error("--signatures must be at least 0")
     if args.connections < args.threads:
         parser.error("--connections must be at least --threads")
     if args.database_url and not is_postgres(args.database_url):
@@ -441,32 +483,51 @@ def check_tools():
     return wrk
 
 
-def sanity_check(base_url):
-    """Every route answers 200 before it is measured, so wrk does not time error pages."""
-    for route in [BASELINE, *(route for route, _ in ROUTES)]:
-        try:
-            status, body = fetch(base_url + route)
-        except urllib.error.HTTPError as error:
-            raise BenchError(f"{route} answered {error.code}; not measuring an error page") from error
-        if status != 200 or not body:
-            raise BenchError(f"{route} answered {status} with {len(body)} bytes")
-    _, body = fetch(base_url + "/api/count")
-    return body.decode().strip()
+def get_ok(base_url, route):
+    """The body of ``route``, which must answer 200 with something in it."""
+    try:
+        status, body = fetch(base_url + route)
+    except urllib.error.HTTPError as error:
+        raise BenchError(f"{route} answered {error.code}; not measuring an error page or a redirect") from error
+    if status != 200 or not body:
+        raise BenchError(f"{route} answered {status} with {len(body)} bytes")
+    return body
 
 
-def measure(args, wrk, base_url):
-    routes = [BASELINE, *(route for route, _ in ROUTES)]
+def second_page(base_url):
+    """The path of the signers list's second page (its "older" link), or None with a single page."""
+    body = get_ok(base_url, SECOND_PAGE_OF).decode()
+    match = re.search(r'<a href="([^"]+)" rel="next"', body)
+    return html.unescape(match.group(1)) if match else None
+
+
+def plan(base_url):
+    """(path, name in the table, label, target) for every measured route, checked to answer 200."""
+    routes = [(route, route, "", target) for route, target in ROUTES]
+    older = second_page(base_url)
+    if older is not None:
+        routes.insert(
+            [r[0] for r in routes].index(SECOND_PAGE_OF) + 1,
+            (older, SECOND_PAGE_OF + "?before=…", "second page, not cached", None),
+        )
+    for path, *_ in [(BASELINE,), *routes]:
+        get_ok(base_url, path)
+    return routes
+
+
+def measure(args, wrk, base_url, routes):
+    paths = [BASELINE, *(path for path, *_ in routes)]
     if args.warmup:
         say(f"warming up ({args.warmup}s per route)")
-        for route in routes:
-            run_wrk(wrk, base_url, route, args, args.warmup)
-    say(f"measuring {len(routes) + 1} runs of {args.duration}s")
+        for path in paths:
+            run_wrk(wrk, base_url, path, args, args.warmup)
+    say(f"measuring {len(paths) + 1} runs of {args.duration}s")
     first = run_wrk(wrk, base_url, BASELINE, args, args.duration, "baseline, first")
     say(f"  {first.route}: {first.requests_per_second:,.0f} requests/s")
     measured = []
-    for route, target in ROUTES:
-        result = run_wrk(wrk, base_url, route, args, args.duration)
-        say(f"  {route}: {result.requests_per_second:,.0f} requests/s")
+    for path, shown, label, target in routes:
+        result = run_wrk(wrk, base_url, path, args, args.duration, label, shown)
+        say(f"  {result.name}: {result.requests_per_second:,.0f} requests/s")
         measured.append((result, target))
     last = run_wrk(wrk, base_url, BASELINE, args, args.duration, "baseline, last")
     say(f"  {last.route}: {last.requests_per_second:,.0f} requests/s")
@@ -492,13 +553,21 @@ def run(args):
         say(f"database: {database_label}")
         flask_command(env, "db", "upgrade")
         say(flask_command(env, "endorsements", "import"))
+        if args.signatures:
+            say(f"adding {args.signatures:,} confirmed signatures (bench/fill.py)")
+            seconds = fill_signatures(env, database_url, args.signatures)
+            database_label += f", {args.signatures:,} confirmed signatures (filled in {seconds:.0f}s)"
+            say(f"  done in {seconds:.1f}s")
+        else:
+            database_label += ", no signatures"
 
         server = Gunicorn(env, port, args.workers, workdir / "gunicorn.log")
         say(f"starting gunicorn ({args.workers} workers) on {server.base_url}")
         server.start()
-        say(f"/api/count: {sanity_check(server.base_url)}")
+        routes = plan(server.base_url)
+        say(f"/api/count: {get_ok(server.base_url, '/api/count').decode().strip()}")
 
-        first, last, measured = measure(args, wrk, server.base_url)
+        first, last, measured = measure(args, wrk, server.base_url, routes)
         if server.process.poll() is not None:
             raise BenchError(f"gunicorn died during the run:\n{server.log_tail()}")
         table, ok = render_table(first, last, measured)
@@ -510,7 +579,8 @@ def run(args):
             args.markdown_out.parent.mkdir(parents=True, exist_ok=True)
             args.markdown_out.write_text(f"{table}\n\n{render_facts(facts)}\n", encoding="utf-8")
             say(f"wrote {args.markdown_out}")
-        return ok
+        failed = [result for result in [first, *(result for result, _ in measured), last] if result.errors]
+        return ok, failed
     finally:
         # A second Ctrl-C must not cut the clean-up short; every step of it is bounded in time.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -534,13 +604,18 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, terminate)
     try:
-        ok = run(args)
+        ok, failed = run(args)
     except (BenchError, subprocess.TimeoutExpired) as error:
         say(f"error: {error}")
         return 2
     except KeyboardInterrupt:
         say("interrupted; gunicorn stopped and the database removed")
         return 130
+    if failed:
+        # Errors are never a figure to publish, with or without --check.
+        for result in failed:
+            say(f"error: {result.name} had {result.errors} non-2xx responses or socket errors during its run")
+        return 1
     if not ok:
         say("some targets were missed" + ("" if args.check else " (not failing: run with --check)"))
         return 1 if args.check else 0

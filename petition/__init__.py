@@ -18,9 +18,10 @@ def create_app(test_config=None):
     if test_config:
         app.config.from_mapping(test_config)
 
-    from petition import database, errors, i18n, models, security  # noqa: F401 - models registers the schema
+    from petition import database, errors, i18n, models, proxy, security  # noqa: F401 - models registers the schema
     from petition.extensions import babel, csrf, db, limiter, migrate
 
+    proxy.init_app(app)
     database.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
@@ -31,7 +32,7 @@ def create_app(test_config=None):
     security.init_app(app)
     errors.init_app(app)
 
-    from petition import api, embed
+    from petition import api, embed, privacy
     from petition.admin import auth as admin_auth
     from petition.admin import commands as admin_commands
     from petition.admin import routes as admin
@@ -50,6 +51,7 @@ def create_app(test_config=None):
     app.register_blueprint(signing.bp)
     app.register_blueprint(sharing.bp)
     app.register_blueprint(signers.bp)
+    app.register_blueprint(privacy.bp)
     share_refs.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)

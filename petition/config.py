@@ -36,6 +36,14 @@ DEVELOPMENT_ENVS = {"development", "dev"}
 DEFAULTS = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_ENABLED": True,
+    # Limits are counted in RATELIMIT_STORAGE_URI (Redis in production). When it cannot be reached,
+    # each process counts in its own memory until it is back, rather than failing the request.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    # The number of proxies in front of the app whose X-Forwarded-* headers are believed (proxy.py).
+    "TRUSTED_PROXIES": 0,
+    # Bodies larger than this get a 413; the largest legitimate one is the endorsement import.
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 6 * 3600,
@@ -44,8 +52,11 @@ DEFAULTS = {
     # Signing.
     "SIGNATURE_CONFIRM_MAX_AGE": 7 * 24 * 3600,
     "SIGNATURE_EMAILS_PER_DAY": 3,
-    "SIGNING_RATE_LIMIT": "20 per minute; 300 per hour",
-    "RESEND_RATE_LIMIT": "10 per minute; 60 per hour",
+    # Per client IP. A café, a campus or an office behind one address must not be locked out: these
+    # stop scripted floods, while SIGNATURE_EMAILS_PER_DAY stops one inbox being flooded.
+    "SIGNING_RATE_LIMIT": "60 per minute; 1000 per hour; 5000 per day",
+    "CONFIRM_RATE_LIMIT": "60 per minute; 1000 per hour; 5000 per day",
+    "RESEND_RATE_LIMIT": "20 per minute; 200 per hour; 1000 per day",
     # The outbox and its senders.
     "MAIL_BACKGROUND_SENDER": True,
     "MAIL_POLL_SECONDS": 5.0,
@@ -99,6 +110,12 @@ DEFAULTS = {
         "proton.me",
         "protonmail.com",
     ],
+    # The privacy lifecycle (petition/signing/lifecycle.py, the privacy page): days before an
+    # unconfirmed signature is purged; the privacy contact (None: privacy@ the PUBLIC_URL's host,
+    # "" for none); signatures changed per transaction by the purge and the anonymisation.
+    "UNCONFIRMED_RETENTION_DAYS": 30,
+    "PRIVACY_CONTACT_EMAIL": None,
+    "PRIVACY_BATCH_SIZE": 1000,
 }
 
 
@@ -146,6 +163,17 @@ def parse_seconds(name, raw, minimum=0.0):
     if value is None or not minimum <= value < float("inf"):
         raise ConfigError(f"{name}: expected a number of seconds of at least {minimum:g}, got {raw!r}")
     return int(value) if value.is_integer() else value
+
+
+def parse_whole_number(name, raw, minimum=1):
+    """A whole number of at least ``minimum`` (``30``, ``"30"``)."""
+    try:
+        value = int(raw) if not isinstance(raw, bool) and float(raw).is_integer() else None
+    except (TypeError, ValueError, OverflowError):
+        value = None
+    if value is None or value < minimum:
+        raise ConfigError(f"{name}: expected a whole number of at least {minimum}, got {raw!r}")
+    return value
 
 
 def parse_bool(raw, default=False):
@@ -218,6 +246,9 @@ def load_config(instance_path, environ=None, testing=False):
     for name, raw in env.items():
         if (name.startswith(PASSTHROUGH_PREFIXES) or name in DEFAULTS) and name not in explicit:
             config[name] = parse_value(raw)
+    if str(config["RATELIMIT_STORAGE_URI"]).startswith("redis"):
+        # A Redis that hangs rather than refuses would otherwise hang every limited request.
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
     for name in ("MAIL_USE_TLS", "RATELIMIT_ENABLED", "MAIL_BACKGROUND_SENDER"):
         if name in env:
             config[name] = parse_bool(env[name])
@@ -225,6 +256,8 @@ def load_config(instance_path, environ=None, testing=False):
     config["COUNTER_POLL_SECONDS"] = parse_seconds("COUNTER_POLL_SECONDS", config["COUNTER_POLL_SECONDS"], 0.1)
     for name in ("COUNT_MAX_AGE_SECONDS", "COUNT_STALE_SECONDS", "EMBED_MAX_AGE_SECONDS"):
         config[name] = int(parse_seconds(name, config[name]))
+    for name in ("UNCONFIRMED_RETENTION_DAYS", "PRIVACY_BATCH_SIZE"):
+        config[name] = parse_whole_number(name, config[name])
 
     secret = env.get("SECRET_KEY", "").strip()
     if secret:

@@ -77,8 +77,13 @@ def counter_context(lang, counts):
 
 def counters_fragment(lang, counts):
     """The letter page's counters and progress bar (``letter/_counters.html``), as HTML."""
-    context = counter_context(lang, counts)
-    return _render("letter/_counters.html", lang, tuple(sorted(context.items())))
+    return render_counters("letter/_counters.html", lang, counts)
+
+
+def render_counters(template, lang, counts, **extra):
+    """``template`` rendered with the counter context and ``extra``, once per distinct value of them."""
+    context = counter_context(lang, counts) | extra
+    return _render(template, lang, tuple(sorted(context.items())))
 
 
 @lru_cache(maxsize=256)

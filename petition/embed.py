@@ -4,12 +4,12 @@ It is the only page that any site may frame (``response.frame_ancestors``, see
 ``petition.security``); ``embed/_snippet.html`` gives organisations the code to paste.
 """
 
-from flask import Blueprint, current_app, make_response, render_template
+from flask import Blueprint, current_app, make_response
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import escape
 
-from petition.counters import counter_context
+from petition.counters import render_counters
 from petition.counts import current_counts
 from petition.i18n import LANGUAGES
 from petition.links import public_url
@@ -24,10 +24,8 @@ EMBED_HEIGHT = 180
 @bp.get("/<lang:lang>/embed")
 def counter(lang):
     """The live count, the bar toward the goal, and a link that opens the letter in a new tab."""
-    page = render_template(
-        "embed/counter.html",
-        letter_url=public_url("letter.show", lang=lang),
-        **counter_context(lang, current_counts()),
+    page = render_counters(
+        "embed/counter.html", lang, current_counts(), letter_url=public_url("letter.show", lang=lang)
     )
     response = make_response(page)
     response.frame_ancestors = "*"

@@ -28,7 +28,7 @@ class AccountError(ValueError):
 
 class SignInResult(enum.StrEnum):
     SIGNED_IN = "signed in"
-    WRONG_PASSWORD = "wrong password"
+    WRONG_PASSWORD = "wrong password"  # noqa: S105 - a result, not a password
     UNKNOWN_EMAIL = "unknown email"
     LOCKED = "locked"  # locked now, by this failure or an earlier run of them
 

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from petition.sharing.refs import REF_CODE
@@ -42,14 +43,18 @@ class ActionForm(FlaskForm):
     """A button that changes something: nothing to fill in but the CSRF token."""
 
 
+def choices(*pairs):
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def status_choices():
-    return [
+    return choices(
         ("", _l("Any status")),
         (SignatureStatus.CONFIRMED.value, _l("Confirmed")),
         (SignatureStatus.PENDING.value, _l("Pending")),
         (SignatureStatus.WITHDRAWN.value, _l("Withdrawn")),
         (SignatureStatus.INVALIDATED.value, _l("Invalidated")),
-    ]
+    )
 
 
 def an_ip_address(form, field):
@@ -139,7 +144,7 @@ class ShareLinkForm(FlaskForm):
             DataRequired(_l("Please enter a code.")),
             Length(min=3, max=40, message=_l("The code must be 3 to 40 characters long.")),
             Regexp(
-                REF_CODE.pattern,
+                rf"\A(?:{REF_CODE.pattern})\Z",
                 message=_l("Use lowercase letters, digits and dashes, starting and ending with a letter or digit."),
             ),
         ],
@@ -153,7 +158,7 @@ class ShareLinkForm(FlaskForm):
 
 
 def province_choices():
-    return [("", _l("All"))] + [(code, name) for code, name in PROVINCES]
+    return choices(("", _l("All")), *PROVINCES)
 
 
 class ExportForm(FlaskForm):
@@ -162,7 +167,9 @@ class ExportForm(FlaskForm):
     province = SelectField(_l("Province or territory"), choices=province_choices, default="")
     updates = SelectField(
         _l("Consent to updates"),
-        choices=[("any", _l("Everyone")), ("yes", _l("Only those who agreed")), ("no", _l("Only those who did not"))],
+        choices=choices(
+            ("any", _l("Everyone")), ("yes", _l("Only those who agreed")), ("no", _l("Only those who did not"))
+        ),
         default="any",
     )
     include_email = BooleanField(_l("Include email addresses"))

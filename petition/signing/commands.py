@@ -1,18 +1,16 @@
 """``flask --app petition signatures …``: export, and the privacy lifecycle."""
 
-import json
 import os
 import sys
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import click
 from flask import Blueprint
 
+from petition.admin.audit import record_audit
 from petition.admin.export import UPDATES_CHOICES, ExportFilterError, ExportFilters, audit_detail, count_rows, write_csv
-from petition.admin.models import AuditEvent
-from petition.extensions import db
 from petition.i18n import LANGUAGES
 
 bp = Blueprint("signature_commands", __name__, cli_group="signatures")
@@ -45,17 +43,23 @@ def export_command(out, since, until, province, updates, include_email, reason, 
     if out is not None and not out.parent.is_dir():
         raise click.BadParameter(f"the folder {str(out.parent)!r} does not exist.", param_hint="--out")
 
-    stderr = click.get_text_stream("stderr")
     # A bar only for a person watching; on a terminal that also shows the CSV it would be in the way.
-    show_progress = stderr.isatty() and (out is not None or not sys.stdout.isatty())
-    with exported_file(out) as target:
-        if show_progress:
-            with click.progressbar(length=count_rows(filters), label="Exporting", file=stderr) as bar:
-                rows = write_csv(target, filters, include_email, progress=bar.update, lang=lang)
-        else:
-            rows = write_csv(target, filters, include_email, lang=lang)
+    show_progress = sys.stderr.isatty() and (out is not None or not sys.stdout.isatty())
     destination = str(out) if out is not None else "stdout"
-    record_export(audit_detail(filters, rows, include_email, reason or None, lang, destination))
+    try:
+        with exported_file(out) as target:
+            if show_progress:
+                with click.progressbar(length=count_rows(filters), label="Exporting", file=sys.stderr) as bar:
+                    rows = write_csv(target, filters, include_email, progress=bar.update, lang=lang)
+            else:
+                rows = write_csv(target, filters, include_email, lang=lang)
+    except BrokenPipeError:
+        # The reader stopped early (``| head``): what it read was exported all the same.
+        record_audit("export", audit_detail(filters, None, include_email, reason or None, lang, destination, False))
+        with suppress(OSError, ValueError):  # no second error when Python flushes stdout at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise click.ClickException("the output was closed before the end of the export.") from None
+    record_audit("export", audit_detail(filters, rows, include_email, reason or None, lang, destination))
     click.echo(f"Exported {rows} confirmed signatures to {destination}.", err=True)
 
 
@@ -66,7 +70,7 @@ def exported_file(out):
     The file is readable by its owner only: it holds personal data.
     """
     if out is None:
-        stdout = click.get_binary_stream("stdout")
+        stdout = sys.stdout.buffer
         yield stdout
         stdout.flush()
         return
@@ -80,16 +84,72 @@ def exported_file(out):
     os.replace(file.name, out)
 
 
-def record_export(detail):
-    """Keep the export in the audit log; a command has no administrator, so the actor is None."""
-    db.session.add(AuditEvent(action="export", actor=None, detail=json.dumps(detail, ensure_ascii=False)))
-    db.session.commit()
-
-
 @bp.cli.command("recount")
 def recount_command():
     """Recompute the public count and the administrators' tallies from the signature table."""
     from petition.signing.tallies import rebuild
 
     found = rebuild()
-    click.echo(f"Recounted {found['submitted', 'all']} signatures, {found['status', 'confirmed']} of them confirmed.")
+    click.echo(f"Recounted: {found['submitted', 'all']} signatures in all, {found['status', 'confirmed']} confirmed.")
+
+
+# The longest retention a purge accepts: a century, well inside what dates can count back.
+MAX_RETENTION_DAYS = 36_500
+
+
+@bp.cli.command("purge-unconfirmed")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(1, MAX_RETENTION_DAYS),
+    metavar="DAYS",
+    help="Purge those untouched for more than DAYS days (default: UNCONFIRMED_RETENTION_DAYS).",
+)
+@click.option("--dry-run", is_flag=True, help="Say how many would go, and change nothing.")
+def purge_unconfirmed_command(days, dry_run):
+    """Delete the signatures never confirmed, with their history and emails (a batch per transaction)."""
+    from flask import current_app
+
+    from petition.signing import lifecycle
+
+    if days is None:
+        days = current_app.config["UNCONFIRMED_RETENTION_DAYS"]
+        if not 1 <= days <= MAX_RETENTION_DAYS:
+            raise click.UsageError(f"UNCONFIRMED_RETENTION_DAYS must be between 1 and {MAX_RETENTION_DAYS} days.")
+    if dry_run:
+        found = lifecycle.count_unconfirmed(days)
+        click.echo(f"Would remove {found} unconfirmed signatures older than {days} days (dry run: nothing changed).")
+        return
+    removed = lifecycle.purge_unconfirmed(days)
+    click.echo(f"Removed {removed} unconfirmed signatures older than {days} days.")
+
+
+@bp.cli.command("anonymise")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def anonymise_command(yes):
+    """For when the campaign has closed: erase every signer's email address and IP.
+
+    Names, cities and provinces of the confirmed signatures stay, as the letter needs them; pending
+    signatures and every email in the outbox are deleted; links in emails already sent stop
+    working. Running it again is harmless, and anonymises any signature made since.
+    """
+    from petition.signing import lifecycle
+
+    if not yes:
+        click.confirm(
+            "This erases every signer's email address and IP for good, and deletes the unconfirmed "
+            "signatures and all queued emails. Continue?",
+            abort=True,
+        )
+    done = lifecycle.anonymise()
+    click.echo(
+        f"Anonymised {done.signatures} signatures; deleted {done.pending_deleted} unconfirmed signatures "
+        f"and {done.messages_deleted} emails; cleared {done.events_scrubbed} history notes and "
+        f"{done.audit_entries_scrubbed} searches in the audit log."
+    )
+    if done.messages_left or done.pending_left:
+        click.echo(
+            f"Left for now: {done.messages_left} emails and {done.pending_left} unconfirmed signatures, being "
+            "sent or made meanwhile. Stop the mail workers and run the command again.",
+            err=True,
+        )

@@ -27,6 +27,10 @@ def signing_limit():
     return current_app.config["SIGNING_RATE_LIMIT"]
 
 
+def confirm_limit():
+    return current_app.config["CONFIRM_RATE_LIMIT"]
+
+
 def resend_limit():
     return current_app.config["RESEND_RATE_LIMIT"]
 
@@ -73,6 +77,7 @@ def check_inbox(lang):
 
 
 @bp.route("/<lang:lang>/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(confirm_limit, methods=["POST"])
 def confirm(lang, token):
     try:
         signature = signer_tokens.signature_for_confirm(token)

@@ -1,0 +1,246 @@
+"""The administrators' dashboard (``/admin/``) at 10,000 and at 1,000,000 signatures.
+
+    .venv/bin/python bench/admin.py [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
+                                    [--sizes 10000,1000000] [--requests 30] [--check] [--markdown-out FILE]
+
+The script makes a throwaway database (a SQLite file in a temporary directory, or a fresh
+PostgreSQL database on the server that ``--database-url`` names, created and dropped here), builds
+the schema with the migrations, creates an administrator with
+``flask --app petition admin create EMAIL --password-stdin``, and fills the database with
+``bench/fill.py`` up to each size in turn. At each size a fresh app (``APP_ENV=production``) is
+made in this process, the administrator signs in through the sign-in form with Flask's test
+client, and ``GET /admin/`` is timed ``--requests`` times after a few unmeasured ones; the page
+must answer 200 and show the confirmed count. The figure is the median.
+
+Target (issue 5): the dashboard's median time at the largest size no more than 3 times its time at
+the smallest. A missed target makes the script exit with status 1 when ``--check`` is given. Every
+exit path, Ctrl-C and SIGTERM included, removes the temporary directory and drops the database.
+"""
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.export import environment, machine_facts, say  # noqa: E402 - after the path is set
+from bench.routes import (  # noqa: E402
+    COMMAND_TIMEOUT,
+    BenchError,
+    PostgresDatabase,
+    describe_database,
+    fill_signatures,
+    flask_command,
+    load_average,
+)
+
+GROWTH_TARGET = 3.0  # the dashboard's time at the largest size / at the smallest
+WARMUP_REQUESTS = 3
+ADMIN_EMAIL = "bench-admin@example.org"
+
+
+@dataclass(frozen=True)
+class Measure:
+    signatures: int
+    times: list  # seconds per request
+
+    @property
+    def median_ms(self):
+        return statistics.median(self.times) * 1000
+
+    @property
+    def low_ms(self):
+        return min(self.times) * 1000
+
+    @property
+    def high_ms(self):
+        return max(self.times) * 1000
+
+
+def create_administrator(env, password):
+    completed = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "petition", "admin", "create", ADMIN_EMAIL, "--password-stdin"],
+        cwd=ROOT,
+        env=env,
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise BenchError(f"`flask --app petition admin create` failed:\n{completed.stderr}{completed.stdout}")
+
+
+def signed_in_client(app, password):
+    client = app.test_client()
+    page = client.get("/admin/sign-in")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    if page.status_code != 200 or token is None:
+        raise BenchError(f"the sign-in page answered {page.status_code} without a form")
+    answer = client.post(
+        "/admin/sign-in", data={"email": ADMIN_EMAIL, "password": password, "csrf_token": token.group(1)}
+    )
+    if answer.status_code != 303:
+        raise BenchError(f"signing in answered {answer.status_code}, not 303")
+    return client
+
+
+def measure(env, signatures, password, requests):
+    """Time ``GET /admin/`` in a fresh app signed in as the administrator."""
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        from petition import create_app
+        from petition.extensions import db
+
+        app = create_app()
+        client = signed_in_client(app, password)
+        shown = (f"{signatures:,}", f"{signatures:,}".replace(",", "\u00a0"), f"{signatures:,}".replace(",", "\u202f"))
+        times = []
+        for number in range(WARMUP_REQUESTS + requests):
+            started = time.perf_counter()
+            page = client.get("/admin/")
+            body = page.get_data(as_text=True)
+            elapsed = time.perf_counter() - started
+            if page.status_code != 200 or not any(figure in body for figure in shown):
+                raise BenchError(f"/admin/ answered {page.status_code} without the count {signatures:,}")
+            if number >= WARMUP_REQUESTS:
+                times.append(elapsed)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        return Measure(signatures, times)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def render(measures, requests):
+    lines = [
+        f"| confirmed signatures | median of {requests} (ms) | fastest (ms) | slowest (ms) |",
+        "|---:|---:|---:|---:|",
+    ]
+    lines += [f"| {m.signatures:,} | {m.median_ms:.1f} | {m.low_ms:.1f} | {m.high_ms:.1f} |" for m in measures]
+    ok = True
+    if len(measures) > 1:
+        growth = measures[-1].median_ms / measures[0].median_ms
+        ok = growth <= GROWTH_TARGET
+        lines += [
+            "",
+            "| target | figure | wanted | met |",
+            "|---|---:|---:|:---:|",
+            f"| `/admin/` at {measures[-1].signatures:,} / at {measures[0].signatures:,} | {growth:.2f} "
+            f"| ≤ {GROWTH_TARGET:.0f} | {'yes' if ok else '**no**'} |",
+        ]
+    return "\n".join(lines), ok
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server (postgresql://user@host:port/db): a fresh database is made on it and dropped "
+        "afterwards; default: a SQLite file in a temporary directory",
+    )
+    parser.add_argument(
+        "--sizes",
+        default="10000,1000000",
+        help="confirmed signatures at which to measure, ascending, comma-separated (default 10000,1000000)",
+    )
+    parser.add_argument("--requests", type=int, default=30, help="measured requests per size (default 30)")
+    parser.add_argument("--check", action="store_true", help="exit with status 1 when the target is missed")
+    parser.add_argument("--markdown-out", type=Path, help="also write the table and the machine facts to this file")
+    args = parser.parse_args(argv)
+    try:
+        args.sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
+    except ValueError:
+        parser.error("--sizes takes whole numbers separated by commas")
+    if any(size < 1 for size in args.sizes) or args.sizes != sorted(set(args.sizes)):
+        parser.error("--sizes must be positive and ascending")
+    if args.requests < 1:
+        parser.error("--requests must be at least 1")
+    return args
+
+
+def run(args):
+    load_before = load_average()
+    workdir = Path(tempfile.mkdtemp(prefix="petition-bench-admin-"))
+    postgres = None
+    try:
+        if args.database_url:
+            postgres = PostgresDatabase(args.database_url)
+            postgres.create()
+            database_url = postgres.url
+            database_label = f"{describe_database(args.database_url)}, server {postgres.version}"
+        else:
+            database_url = f"sqlite:///{workdir / 'petition.sqlite3'}"
+            database_label = describe_database(database_url)
+        env = environment(database_url) | {"RATELIMIT_ENABLED": "false", "RATELIMIT_STORAGE_URI": "memory://"}
+        flask_command(env, "db", "upgrade")
+        flask_command(env, "endorsements", "import")
+        password = secrets.token_urlsafe(18)
+        create_administrator(env, password)
+        measures, filled = [], 0
+        for size in args.sizes:
+            say(f"filling to {size:,} confirmed signatures (bench/fill.py)")
+            fill_signatures(env, database_url, size - filled)
+            filled = size
+            say(f"timing /admin/ at {size:,}: {args.requests} requests after {WARMUP_REQUESTS} unmeasured")
+            measures.append(measure(env, size, password, args.requests))
+        table, ok = render(measures, args.requests)
+        print(table)
+        if args.markdown_out:
+            method = (
+                f"`GET /admin/` through Flask's test client in the bench's process (APP_ENV=production), signed in; "
+                f"median of {args.requests} requests after {WARMUP_REQUESTS} unmeasured"
+            )
+            facts = machine_facts(database_label, load_before, method)
+            args.markdown_out.parent.mkdir(parents=True, exist_ok=True)
+            text = "\n".join(f"- {name}: {value}" for name, value in facts)
+            args.markdown_out.write_text(f"{table}\n\n{text}\n", encoding="utf-8")
+        return ok
+    finally:
+        if postgres is not None:
+            try:
+                postgres.drop()
+            except Exception as error:  # noqa: BLE001 - report, and still remove the temporary files
+                say(f"could not drop the database {postgres.name}: {error}")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+
+    def terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        ok = run(args)
+    except (BenchError, subprocess.TimeoutExpired) as error:
+        say(f"error: {error}")
+        return 2
+    except KeyboardInterrupt:
+        say("interrupted; the database removed")
+        return 130
+    if not ok:
+        say("the target was missed" + ("" if args.check else " (not failing: run with --check)"))
+        return 1 if args.check else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,335 @@
+"""The export of confirmed signatures through the real command: rows per second and peak memory.
+
+    .venv/bin/python bench/export.py [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
+                                     [--sizes 100000,1000000] [--repeat 3] [--check] [--markdown-out FILE]
+
+The script makes a throwaway database (a SQLite file in a temporary directory, or a fresh
+PostgreSQL database on the server that ``--database-url`` names, created and dropped here), builds
+the schema with the migrations, and fills it with ``bench/fill.py`` up to each size in turn. At
+each size it runs ``flask --app petition signatures export --out FILE`` in a child process, as an
+operator would, ``--repeat`` times, and reads the child's wall time and peak resident memory
+(``ru_maxrss`` from ``wait4``, the child alone). It also runs the same command on an export that
+matches nothing (``--since 2999-01-01``), which measures what every run pays before the first row:
+Python, Flask and the app starting up. The file written is checked: a byte order mark, a header and
+exactly as many rows as the database holds.
+
+Targets (issue 5): at least 100,000 rows a second for the export itself (the whole command's time
+less the start-up's) at every size, and peak memory at the largest size within 10 % of that at the
+smallest. A missed target makes the script exit with status 1 when ``--check`` is given. Every
+exit path, Ctrl-C and SIGTERM included, removes the temporary directory and drops the database.
+"""
+
+import argparse
+import datetime as dt
+import os
+import platform
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.routes import (  # noqa: E402 - after the path is set
+    BenchError,
+    PostgresDatabase,
+    describe_database,
+    fill_signatures,
+    flask_command,
+    load_average,
+)
+
+ROWS_PER_SECOND_TARGET = 100_000
+MEMORY_GROWTH_TARGET = 1.10  # peak memory at the largest size / at the smallest
+EXPORT_TIMEOUT = 900.0  # seconds for one export before it is killed
+NOTHING = ["--since", "2999-01-01"]  # an export that matches no row: the cost of starting up
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    cpu_seconds: float  # user and system time of the child: what a busy machine does not inflate
+    peak_kib: int  # ru_maxrss of the child, in KiB on Linux
+
+
+@dataclass(frozen=True)
+class Measure:
+    rows: int
+    runs: list  # of Run
+    startup: list  # of Run: the empty export, measured at the same size
+    file_bytes: int
+
+    @property
+    def seconds(self):
+        return statistics.median(run.seconds for run in self.runs)
+
+    @property
+    def startup_seconds(self):
+        return statistics.median(run.seconds for run in self.startup)
+
+    @property
+    def export_seconds(self):
+        return max(self.seconds - self.startup_seconds, 1e-9)
+
+    @property
+    def export_cpu_seconds(self):
+        startup = statistics.median(run.cpu_seconds for run in self.startup)
+        return max(statistics.median(run.cpu_seconds for run in self.runs) - startup, 1e-9)
+
+    @property
+    def rows_per_second(self):
+        return self.rows / self.export_seconds
+
+    @property
+    def whole_rows_per_second(self):
+        return self.rows / self.seconds
+
+    @property
+    def peak_mib(self):
+        return max(run.peak_kib for run in self.runs) / 1024
+
+    @property
+    def startup_peak_mib(self):
+        return max(run.peak_kib for run in self.startup) / 1024
+
+
+def say(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def environment(database_url):
+    env = dict(os.environ)
+    env.update(
+        SECRET_KEY=secrets.token_hex(32),
+        DATABASE_URL=database_url,
+        APP_ENV="production",
+        MAIL_SERVER="",
+        MAIL_BACKGROUND_SENDER="false",
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("TESTING", None)
+    return env
+
+
+def run_export(env, workdir, *arguments):
+    """Run the command once in a child process; its wall time and peak memory, and its file."""
+    out = workdir / "signatures.csv"
+    out.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "flask", "--app", "petition", "signatures", "export", "--out", str(out)]
+    with open(workdir / "stderr.txt", "wb") as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen([*command, *arguments], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        watchdog = threading.Timer(EXPORT_TIMEOUT, process.kill)
+        watchdog.start()
+        try:
+            # wait4 gives the resources of this child alone (RUSAGE_CHILDREN would mix in the others).
+            _pid, status, usage = os.wait4(process.pid, 0)
+        except BaseException:  # Ctrl-C, SIGTERM: the child goes too, before its database does
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            watchdog.cancel()
+        seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise BenchError(f"the export failed ({process.returncode}):\n{(workdir / 'stderr.txt').read_text()}")
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss), out
+
+
+def rows_in(path):
+    """The data rows of an export, checked: a BOM, a header, CRLF line ends (no name holds a line end)."""
+    lines = 0
+    with open(path, "rb") as handle:
+        if handle.read(3) != b"\xef\xbb\xbf":
+            raise BenchError(f"{path} does not start with a byte order mark")
+        handle.seek(0)
+        while block := handle.read(1 << 20):
+            lines += block.count(b"\r\n")
+    return lines - 1
+
+
+def measure(env, workdir, rows, repeat):
+    startup = [run_export(env, workdir, *NOTHING)[0] for _ in range(repeat)]
+    runs = []
+    for number in range(repeat):
+        run, out = run_export(env, workdir)
+        found = rows_in(out)
+        if found != rows:
+            raise BenchError(f"the export holds {found:,} rows, not {rows:,}")
+        size = out.stat().st_size
+        runs.append(run)
+        say(f"  run {number + 1}: {run.seconds:.2f} s, {run.cpu_seconds:.2f} s CPU, peak {run.peak_kib / 1024:.1f} MiB")
+    return Measure(rows, runs, startup, size)
+
+
+def evaluate(measures):
+    """Each target with its figure and whether it was met."""
+    checks = [
+        (
+            f"rows/s at {m.rows:,} (export only)",
+            f"{m.rows_per_second:,.0f}",
+            f"≥ {ROWS_PER_SECOND_TARGET:,}",
+            m.rows_per_second >= ROWS_PER_SECOND_TARGET,
+        )
+        for m in measures
+    ]
+    if len(measures) > 1:
+        smallest, largest = measures[0], measures[-1]
+        growth = largest.peak_mib / smallest.peak_mib
+        checks.append(
+            (
+                f"peak memory at {largest.rows:,} / at {smallest.rows:,}",
+                f"{growth:.3f}",
+                f"≤ {MEMORY_GROWTH_TARGET:.2f}",
+                growth <= MEMORY_GROWTH_TARGET,
+            )
+        )
+    return checks
+
+
+def render(measures, checks):
+    lines = [
+        "| rows | whole command (s) | start-up (s) | export (s) | rows/s, export | rows/s, whole command "
+        "| export CPU (s) | peak memory (MiB) | start-up peak (MiB) | file (MiB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for m in measures:
+        lines.append(
+            f"| {m.rows:,} | {m.seconds:.2f} | {m.startup_seconds:.2f} | {m.export_seconds:.2f} "
+            f"| {m.rows_per_second:,.0f} | {m.whole_rows_per_second:,.0f} | {m.export_cpu_seconds:.2f} "
+            f"| {m.peak_mib:.1f} | {m.startup_peak_mib:.1f} | {m.file_bytes / 2**20:.1f} |"
+        )
+    lines += ["", "| target | figure | wanted | met |", "|---|---:|---:|:---:|"]
+    lines += [f"| {name} | {figure} | {wanted} | {'yes' if ok else '**no**'} |" for name, figure, wanted, ok in checks]
+    return "\n".join(lines)
+
+
+def machine_facts(database_label, load_before, method):
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10, check=False
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return [
+        ("date", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        ("machine", f"{cores} cores (nproc), {cpu}, {platform.system()} {platform.release()}"),
+        ("python", platform.python_version()),
+        ("database", database_label),
+        ("method", method),
+        ("load average (1 min)", f"{load_before} before the run, {load_average()} at its end"),
+        ("commit", commit or "unknown (uncommitted work included)"),
+    ]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server (postgresql://user@host:port/db): a fresh database is made on it and dropped "
+        "afterwards; default: a SQLite file in a temporary directory",
+    )
+    parser.add_argument(
+        "--sizes",
+        default="100000,1000000",
+        help="confirmed signatures at which to measure, ascending, comma-separated (default 100000,1000000)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per size (default 3)")
+    parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
+    parser.add_argument("--markdown-out", type=Path, help="also write the table and the machine facts to this file")
+    args = parser.parse_args(argv)
+    try:
+        args.sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
+    except ValueError:
+        parser.error("--sizes takes whole numbers separated by commas")
+    if any(size < 1 for size in args.sizes) or args.sizes != sorted(set(args.sizes)):
+        parser.error("--sizes must be positive and ascending")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    return args
+
+
+def run(args):
+    load_before = load_average()
+    workdir = Path(tempfile.mkdtemp(prefix="petition-bench-export-"))
+    postgres = None
+    try:
+        if args.database_url:
+            postgres = PostgresDatabase(args.database_url)
+            postgres.create()
+            database_url = postgres.url
+            database_label = f"{describe_database(args.database_url)}, server {postgres.version}"
+        else:
+            database_url = f"sqlite:///{workdir / 'petition.sqlite3'}"
+            database_label = describe_database(database_url)
+        env = environment(database_url)
+        flask_command(env, "db", "upgrade")
+        measures, filled = [], 0
+        for size in args.sizes:
+            say(f"filling to {size:,} confirmed signatures (bench/fill.py)")
+            fill_signatures(env, database_url, size - filled)
+            filled = size
+            say(f"exporting {size:,} rows, {args.repeat} times")
+            measures.append(measure(env, workdir, size, args.repeat))
+        checks = evaluate(measures)
+        table = render(measures, checks)
+        print(table)
+        if args.markdown_out:
+            method = (
+                "`flask --app petition signatures export --out FILE` in a child process (APP_ENV=production); "
+                f"median of {args.repeat} runs for the times, the highest of {args.repeat} for memory"
+            )
+            facts = "\n".join(
+                f"- {name}: {value}" for name, value in machine_facts(database_label, load_before, method)
+            )
+            args.markdown_out.parent.mkdir(parents=True, exist_ok=True)
+            args.markdown_out.write_text(f"{table}\n\n{facts}\n", encoding="utf-8")
+        return all(ok for *_rest, ok in checks)
+    finally:
+        if postgres is not None:
+            try:
+                postgres.drop()
+            except Exception as error:  # noqa: BLE001 - report, and still remove the temporary files
+                say(f"could not drop the database {postgres.name}: {error}")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+
+    def terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        ok = run(args)
+    except (BenchError, subprocess.TimeoutExpired) as error:
+        say(f"error: {error}")
+        return 2
+    except KeyboardInterrupt:
+        say("interrupted; the database removed")
+        return 130
+    if not ok:
+        say("some targets were missed" + ("" if args.check else " (not failing: run with --check)"))
+        return 1 if args.check else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

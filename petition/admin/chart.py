@@ -1,0 +1,89 @@
+"""The geometry of a bar chart of signatures per day, drawn as SVG by ``admin/_chart.html``.
+
+Made on the server so the dashboard needs no script; the template adds a title, a description
+and a table of the same numbers for people who do not see the picture.
+"""
+
+import math
+from dataclasses import dataclass
+
+from babel.dates import format_skeleton
+from flask_babel import get_locale
+
+from petition.i18n import format_number
+
+WIDTH, HEIGHT = 720, 260
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 34
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str  # "27 Nov: 1,234", the bar's tooltip
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    bars: list
+    y_ticks: list
+    x_ticks: list
+    plot_left: float
+    plot_right: float
+    baseline: float
+
+
+def tick_step(value, ticks=4):
+    """A round step such that ``ticks`` steps reach ``value``: 1, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k, whole."""
+    target = max(value / ticks, 1)
+    magnitude = 10 ** math.floor(math.log10(target))
+    for factor in (1, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        step = factor * magnitude
+        if step >= target and step == int(step):
+            return int(step)
+    return int(10 * magnitude)
+
+
+def day_label(day):
+    return format_skeleton("MMMd", day, locale=get_locale())
+
+
+def bar_chart(days, width=WIDTH, height=HEIGHT):
+    """Bars for [(day, count)], with four gridlines and a few day labels along the bottom."""
+    plot_width = width - LEFT - RIGHT
+    plot_height = height - TOP - BOTTOM
+    baseline = TOP + plot_height
+    step = tick_step(max((n for _, n in days), default=0))
+    top_value = step * 4
+    slot = plot_width / max(len(days), 1)
+    gap = min(slot * 0.2, 4)
+    bars = []
+    for index, (day, count) in enumerate(days):
+        bar_height = plot_height * count / top_value
+        bars.append(
+            Bar(
+                x=round(LEFT + index * slot + gap / 2, 2),
+                y=round(baseline - bar_height, 2),
+                width=round(max(slot - gap, 0.5), 2),
+                height=round(bar_height, 2),
+                label=f"{day_label(day)}: {format_number(count)}",
+            )
+        )
+    y_ticks = [Tick(round(baseline - plot_height * n / 4, 2), format_number(step * n)) for n in range(5)]
+    every = max(1, math.ceil(len(days) / 6))
+    x_ticks = [
+        Tick(round(LEFT + index * slot + slot / 2, 2), day_label(day))
+        for index, (day, _count) in enumerate(days)
+        if index % every == 0
+    ]
+    return BarChart(width, height, bars, y_ticks, x_ticks, LEFT, width - RIGHT, baseline)

@@ -1,0 +1,24 @@
+"""The dashboard: the campaign's figures at a glance."""
+
+from flask import Blueprint, current_app, render_template
+
+from petition.admin import figures
+from petition.admin.chart import bar_chart
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("/")
+def show():
+    days = figures.confirmed_per_day()
+    return render_template(
+        "admin/dashboard.html",
+        statuses=figures.status_figures(),
+        days=days,
+        peak=max(days, key=lambda day: day[1]) if days else None,
+        chart=bar_chart(days),
+        zone=current_app.config.get("CAMPAIGN_TIMEZONE") or "UTC",
+        provinces=figures.by_province(),
+        references=figures.by_reference(),
+        outbox=figures.outbox_health(),
+    )

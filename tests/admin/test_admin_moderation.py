@@ -1,0 +1,227 @@
+"""Search, one signature's page, hiding a name, invalidating one or many, and trending sources."""
+
+import json
+import re
+
+import pytest
+
+from petition.admin.models import AuditEvent
+from petition.extensions import db
+from petition.signing import tallies
+from petition.signing.models import Signature, SignatureEvent
+from tests.admin.admin_helpers import make_signature, public_count, signature, text_of, token
+
+
+@pytest.fixture
+def app_config():
+    return {
+        "ADMIN_PAGE_SIZE": 3,
+        "ADMIN_BULK_BATCH_SIZE": 2,
+        "ADMIN_TRENDING_IP_THRESHOLD": 3,
+        "ADMIN_TRENDING_DOMAIN_THRESHOLD": 3,
+    }
+
+
+def names_found(response):
+    return re.findall(r'<a href="/admin/signatures/\d+">([^<]+)</a>', response.get_data(as_text=True))
+
+
+def public_names(client):
+    return re.findall(r'<span class="signer-name">([^<]*)</span>', client.get("/en/signatures").get_data(as_text=True))
+
+
+def audit(app, action):
+    with app.app_context():
+        rows = db.session.execute(db.select(AuditEvent).where(AuditEvent.action == action)).scalars().all()
+        return [(row.actor, json.loads(row.detail) if row.detail else None) for row in rows]
+
+
+def tallies_are_right(app):
+    with app.app_context():
+        return tallies.current_totals() == tallies.computed_totals()
+
+
+@pytest.fixture
+def people(app):
+    return {
+        "marie": make_signature(app, "marie.cote@example.org", first="Marie", last="Côté", ip="203.0.113.1"),
+        "jean": make_signature(
+            app, "Jean.Roy+letter@gmail.com", first="Jean", last="Roy", ip="203.0.113.2", share_ref="ref:poster"
+        ),
+        "amina": make_signature(app, "amina@spam.example", first="Amina", last="Khan", ip="203.0.113.3"),
+        "bot1": make_signature(app, "bot1@spam.example", first="Bot", last="One", ip="198.51.100.7"),
+        "bot2": make_signature(app, "bot2@spam.example", first="Bot", last="Two", ip="198.51.100.7", confirm=False),
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("name=c%C3%B4t%C3%A9", ["Marie Côté"]),
+        ("name=bot", ["Bot Two", "Bot One"]),
+        ("name=100%25", []),
+        ("email=jeanroy%40gmail.com", ["Jean Roy"]),  # the canonical form: no dots, no +tag, any case
+        ("domain=%40SPAM.example", ["Bot Two", "Bot One", "Amina Khan"]),
+        ("ip=198.51.100.7", ["Bot Two", "Bot One"]),
+        ("ref=ref:poster", ["Jean Roy"]),
+        ("domain=spam.example&status=pending", ["Bot Two"]),
+    ],
+)
+def test_search(admin, people, query, expected):
+    response = admin.get(f"/admin/signatures/?{query}")
+    assert response.status_code == 200
+    assert names_found(response) == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["ip=not-an-ip", "status=lost", "email=no-at-sign", "domain=a%40b.example", "name=" + "x" * 300]
+)
+def test_a_bad_search_is_a_400_that_says_why(admin, query):
+    response = admin.get(f"/admin/signatures/?{query}")
+    assert response.status_code == 400
+    assert 'class="error"' in response.get_data(as_text=True)
+
+
+def test_results_come_a_page_at_a_time(admin, people):
+    first = admin.get("/admin/signatures/")
+    assert names_found(first) == ["Bot Two", "Bot One", "Amina Khan"]
+    older = re.search(r'<a rel="next" href="([^"]+)"', first.get_data(as_text=True)).group(1).replace("&amp;", "&")
+    second = admin.get(older)
+    assert names_found(second) == ["Jean Roy", "Marie Côté"]
+    assert 'rel="next"' not in second.get_data(as_text=True)
+
+
+def test_one_signature_shows_its_details_and_history(admin, people):
+    page = admin.get(f"/admin/signatures/{people['jean']}")
+    text = text_of(page)
+    assert "Jean.Roy+letter@gmail.com" in text and "gmail.com" in text and "203.0.113.2" in text
+    assert "submitted" in text and "confirmed" in text
+
+
+def test_hiding_takes_the_name_off_the_public_list_but_not_out_of_the_count(app, client, admin, people):
+    assert "Marie Côté" in public_names(client)
+    before = public_count(client)
+    response = admin.post(f"/admin/signatures/{people['marie']}/hide", data={"csrf_token": token(admin)})
+    assert response.status_code == 303
+    assert "Marie Côté" not in public_names(client)
+    assert public_count(client) == before
+    assert signature(app, people["marie"]).hidden_at is not None
+    assert audit(app, "hide") == [("admin@example.org", {"signature": people["marie"]})]
+
+    admin.post(f"/admin/signatures/{people['marie']}/unhide", data={"csrf_token": token(admin)})
+    assert "Marie Côté" in public_names(client)
+    assert len(audit(app, "unhide")) == 1
+    assert tallies_are_right(app)
+
+
+def test_invalidating_one_signature_moves_the_count_and_the_tallies(app, client, admin, people):
+    before = public_count(client)
+    response = admin.post(
+        f"/admin/signatures/{people['amina']}/invalidate", data={"csrf_token": token(admin), "reason": "spam"}
+    )
+    assert response.status_code == 303
+    assert public_count(client) == before - 1
+    row = signature(app, people["amina"])
+    assert row.status == "invalidated" and row.invalidated_at is not None
+    assert "Amina Khan" not in public_names(client)
+    assert tallies_are_right(app)
+    assert audit(app, "invalidate") == [
+        ("admin@example.org", {"signature": people["amina"], "was": "confirmed", "reason": "spam"})
+    ]
+    # Again: nothing changes, nothing is recorded twice.
+    admin.post(f"/admin/signatures/{people['amina']}/invalidate", data={"csrf_token": token(admin)})
+    assert public_count(client) == before - 1
+    assert len(audit(app, "invalidate")) == 1
+
+
+def test_bulk_invalidation_shows_how_many_then_moves_the_public_count(app, client, admin, people):
+    before = public_count(client)
+    preview = admin.get("/admin/signatures/invalidate?domain=spam.example")
+    assert preview.status_code == 200
+    text = text_of(preview)
+    assert "3 signatures will be invalidated" in text
+    assert "2 of them confirmed" in text
+    html = preview.get_data(as_text=True)
+    assert '<input type="hidden" name="expected" value="3">' in html
+    assert '<input type="hidden" name="domain" value="spam.example">' in html
+
+    response = admin.post(
+        "/admin/signatures/invalidate",
+        data={"csrf_token": token(admin), "domain": "spam.example", "expected": "3", "reason": "a bulk sign-up"},
+    )
+    assert response.status_code == 303
+    assert public_count(client) == before - 2
+    with app.app_context():
+        statuses = dict(db.session.execute(db.select(Signature.email_domain, Signature.status)).all())
+        events = db.session.execute(db.select(db.func.count()).select_from(SignatureEvent)).scalar_one()
+        bulk_events = db.session.execute(
+            db.select(db.func.count()).where(SignatureEvent.kind.like("invalidated%"))
+        ).scalar_one()
+    assert statuses["spam.example"] == "invalidated"
+    assert bulk_events == 3 and events > 3
+    assert signature(app, people["marie"]).status == "confirmed"
+    assert tallies_are_right(app)
+    [(actor, detail)] = audit(app, "bulk invalidate")
+    assert actor == "admin@example.org"
+    assert detail == {
+        "filters": {"domain": "spam.example"},
+        "expected": 3,
+        "invalidated": 3,
+        "reason": "a bulk sign-up",
+    }
+    assert "3 signatures invalidated" in text_of(admin.get(response.headers["Location"]))
+
+
+def test_bulk_invalidation_is_refused_when_the_number_changed_meanwhile(app, client, admin, people):
+    before = public_count(client)
+    admin.get("/admin/signatures/invalidate?domain=spam.example")
+    make_signature(app, "bot3@spam.example", first="Bot", last="Three")
+    response = admin.post(
+        "/admin/signatures/invalidate",
+        data={"csrf_token": token(admin), "domain": "spam.example", "expected": "3", "reason": "a bulk sign-up"},
+    )
+    assert response.status_code == 409
+    assert "changed from 3 to 4" in text_of(response)
+    assert '<input type="hidden" name="expected" value="4">' in response.get_data(as_text=True)
+    assert public_count(client) == before + 1
+    assert audit(app, "bulk invalidate") == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"expected": "3", "reason": "no search at all"},
+        {"status": "confirmed", "expected": "3", "reason": "only a status"},
+        {"domain": "spam.example", "expected": "3"},
+        {"domain": "spam.example", "expected": "lots", "reason": "x"},
+        {"domain": "spam.example", "expected": "0", "reason": "x"},
+        {"ip": "999.1.1.1", "expected": "3", "reason": "x"},
+    ],
+)
+def test_a_bad_bulk_invalidation_is_a_400(app, client, admin, people, data):
+    before = public_count(client)
+    response = admin.post("/admin/signatures/invalidate", data={"csrf_token": token(admin), **data})
+    assert response.status_code == 400
+    assert public_count(client) == before
+    assert audit(app, "bulk invalidate") == []
+
+
+def test_the_preview_needs_a_search_that_narrows(admin, people):
+    assert admin.get("/admin/signatures/invalidate").status_code == 400
+    assert admin.get("/admin/signatures/invalidate?status=confirmed").status_code == 400
+    assert admin.get("/admin/signatures/invalidate?ip=nope").status_code == 400
+
+
+def test_trending_shows_ips_and_domains_signing_at_unusual_rates(app, admin):
+    for n in range(3):
+        make_signature(app, f"p{n}@burst.example", ip="192.0.2.50")
+    for n in range(4):
+        make_signature(app, f"q{n}@gmail.com", ip=f"192.0.2.{n + 100}", confirm=False)
+    make_signature(app, "alone@example.org", ip="192.0.2.99")
+    page = admin.get("/admin/signatures/trending")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "/admin/signatures/?ip=192.0.2.50" in html
+    assert "/admin/signatures/?domain=burst.example" in html
+    assert "192.0.2.99" not in html
+    assert "gmail.com" not in html  # a big provider: many people share it
