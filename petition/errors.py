@@ -1,6 +1,6 @@
 """Error pages in the visitor's language, as HTML for pages and JSON for the API."""
 
-from flask import jsonify, make_response, render_template, request
+from flask import abort, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -73,7 +73,16 @@ def handle_unexpected_error(error):
     return render_error(500)
 
 
+def refuse_nameless_form_fields():
+    """A multipart part without a name reaches the form as a ``None`` key, on which the CSRF
+    check itself fails (a 500 on every form); such a body is malformed: a 400."""
+    if request.mimetype == "multipart/form-data" and (None in request.form or None in request.files):
+        abort(400)
+
+
 def init_app(app):
+    # First of all, before the CSRF check and the rate limits look at the form.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_nameless_form_fields)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected_error)

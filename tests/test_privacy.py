@@ -456,3 +456,22 @@ def test_the_privacy_page_is_linked_from_every_page_and_the_form(client):
 
 def test_no_privacy_page_in_other_languages(client):
     assert client.get("/de/privacy").status_code == 404
+
+
+def test_the_french_text_follows_french_typography(client):
+    _html, main = page_text(client.get("/fr/privacy"))
+
+    assert "courriel" in main and "e-mail" not in main.lower()
+    # A no-break space before a colon, and none of the apostrophes is a typewriter one.
+    assert not re.search(r"[^\u00a0\u202f]:\s", re.sub(r"<[^>]+>|https?:|mailto:", "", main))
+    assert "'" not in re.sub(r"<[^>]+>", "", main)
+
+
+def test_both_languages_say_as_much(client):
+    """The same sections, lists and items in English and in French: neither is a summary of the other."""
+
+    def outline(lang):
+        _html, main = page_text(client.get(f"/{lang}/privacy"))
+        return [len(re.findall(tag, main)) for tag in ("<h2", "<ul", "<li", "<strong", "<p")]
+
+    assert outline("en") == outline("fr")

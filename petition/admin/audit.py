@@ -8,30 +8,33 @@ in the log page and in the database.
 import json
 
 from flask import g, has_request_context, request
+from flask_babel import lazy_gettext as _l
 
 from petition.admin.models import AuditEvent
 from petition.extensions import db
 
-# The actions the log records; the page names them in the administrator's language.
-ACTIONS = (
-    "sign-in",
-    "sign-in failed",
-    "sign-out",
-    "administrator created",
-    "export",
-    "invalidate",
-    "bulk invalidate",
-    "hide",
-    "unhide",
-    "endorsement added",
-    "endorsement changed",
-    "endorsement removed",
-    "endorsement moved",
-    "endorsement lead",
-    "endorsements imported",
-    "share link created",
-    "stats link issued",
-)
+# The actions the log records, as the log page names them in the administrator's language.
+ACTIONS = {
+    "sign-in": _l("Signed in"),
+    "sign-in failed": _l("Sign-in refused"),
+    "sign-out": _l("Signed out"),
+    "administrator created": _l("Administrator created"),
+    "export": _l("Export"),
+    "invalidate": _l("Signature invalidated"),
+    "bulk invalidate": _l("Signatures invalidated in bulk"),
+    "hide": _l("Name hidden"),
+    "unhide": _l("Name shown again"),
+    "endorsement added": _l("Organisation added"),
+    "endorsement changed": _l("Organisation changed"),
+    "endorsement removed": _l("Organisation removed"),
+    "endorsement moved": _l("Organisation moved"),
+    "endorsement lead": _l("Lead signatory changed"),
+    "endorsements imported": _l("Endorsements imported"),
+    "share link created": _l("Share link created"),
+    "stats link issued": _l("Private figures link issued"),
+    "purge unconfirmed": _l("Unconfirmed signatures purged"),
+    "anonymise": _l("Personal data anonymised"),
+}
 
 
 def record_audit(action, detail=None, actor=None, commit=True):

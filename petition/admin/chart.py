@@ -8,12 +8,13 @@ import math
 from dataclasses import dataclass
 
 from babel.dates import format_skeleton
+from babel.numbers import format_compact_decimal
 from flask_babel import get_locale
 
 from petition.i18n import format_number
 
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 34
+LEFT, RIGHT, TOP, BOTTOM = 64, 12, 14, 36
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,11 @@ def tick_step(value, ticks=4):
     return int(10 * magnitude)
 
 
+def compact_number(value):
+    """1.2K, 400 k: short enough for the chart's axis on a phone."""
+    return format_compact_decimal(value, locale=get_locale(), fraction_digits=1)
+
+
 def day_label(day):
     return format_skeleton("MMMd", day, locale=get_locale())
 
@@ -79,7 +85,7 @@ def bar_chart(days, width=WIDTH, height=HEIGHT):
                 label=f"{day_label(day)}: {format_number(count)}",
             )
         )
-    y_ticks = [Tick(round(baseline - plot_height * n / 4, 2), format_number(step * n)) for n in range(5)]
+    y_ticks = [Tick(round(baseline - plot_height * n / 4, 2), compact_number(step * n)) for n in range(5)]
     every = max(1, math.ceil(len(days) / 6))
     x_ticks = [
         Tick(round(LEFT + index * slot + slot / 2, 2), day_label(day))

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app, g
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -247,8 +247,6 @@ def header(include_email=False, lang="en"):
 def in_language(lang):
     if lang not in LANGUAGES:
         raise ExportFilterError(f"unknown language {lang!r}")
-    # Flask-Babel ignores force_locale while ``g`` is still empty, as it is in a command.
-    g.setdefault("export_lang", lang)
     return force_locale(LANGUAGES[lang])
 
 

@@ -7,7 +7,7 @@ on status.
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -148,12 +148,3 @@ def outbox_health():
         failed=count(OutboxStatus.FAILED),
         oldest_waiting=as_utc(oldest),
     )
-
-
-def reference_count(ref):
-    return tallies.total("ref", ref)
-
-
-def days_span(days):
-    """The first and last day of a series, for the chart's description."""
-    return (days[0][0], days[-1][0]) if days else (date.today(), date.today())

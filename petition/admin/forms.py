@@ -39,10 +39,6 @@ class SignInForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: nothing to fill in but the CSRF token."""
-
-
 def choices(*pairs):
     return [SelectChoice(value, label) for value, label in pairs]
 

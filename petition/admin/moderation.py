@@ -9,6 +9,7 @@ signature, in the same transaction.
 from collections import Counter
 from dataclasses import asdict, dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, or_, update
 
 from petition.counts import forget_counts
@@ -17,6 +18,25 @@ from petition.signing import service, tallies
 from petition.signing.canonical import canonical_email
 from petition.signing.models import Signature, SignatureEvent, SignatureStatus
 from petition.timeutil import utcnow
+
+# What a signature's history records (``SignatureEvent.kind``), as administrators read it.
+EVENT_LABELS = {
+    "submitted": _l("Submitted"),
+    "submitted again": _l("Submitted again while pending"),
+    "email cap reached": _l("Not emailed again: daily limit reached"),
+    "submitted again after confirming": _l("Submitted again after confirming"),
+    "signed again after withdrawing": _l("Signed again after withdrawing"),
+    "submitted again after invalidation": _l("Submitted again after invalidation (ignored)"),
+    "confirmation re-sent on request": _l("Confirmation email sent again on request"),
+    "confirmed": _l("Confirmed"),
+    "withdrawn": _l("Withdrawn by the signer"),
+    "unsubscribed": _l("Unsubscribed from updates"),
+    "invalidated": _l("Invalidated"),
+    "invalidated by an administrator": _l("Invalidated by an administrator"),
+    "invalidated by an administrator (bulk)": _l("Invalidated by an administrator (in bulk)"),
+    "hidden by an administrator": _l("Name hidden by an administrator"),
+    "shown again by an administrator": _l("Name shown again by an administrator"),
+}
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ bp.before_request(auth.require_administrator)
 
 
 @bp.app_template_filter("admin_time")
-def admin_time(moment, format="medium"):
+def admin_time(moment, format="short"):
     """A stored time as the campaign's clock shows it, written the administrator's way."""
     if moment is None:
         return ""

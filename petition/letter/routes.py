@@ -8,8 +8,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from petition.counts import current_counts
 from petition.counters import counters_fragment
+from petition.counts import current_counts
 from petition.i18n import LANGUAGE_COOKIE, language_from_path, negotiated_language
 from petition.letter.content import load_letter
 from petition.letter.endorsement_list import all_entries, listing

@@ -18,7 +18,7 @@ ORGANISATION = "org:"
 CODE = "ref:"
 SESSION_KEY = "share_ref"
 # Images and files carry ``?ref=`` too, but fetching one is not someone visiting the letter.
-NOT_A_VISIT = {"static", "sharing.letter_qr", "sharing.organisation_qr"}
+NOT_A_VISIT = {"static", "sharing.letter_qr", "sharing.organisation_qr", "embed.counter"}
 # Codes an administrator can create: what fits in a URL and reads well on a poster.
 REF_CODE = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]")
 

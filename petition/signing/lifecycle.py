@@ -79,22 +79,39 @@ def unconfirmed(cutoff, now):
 
 
 def locked_batch(query):
-    """``query`` with its signature rows locked until the batch commits (PostgreSQL; SQLite takes
-    the whole database at the batch's first write, and each statement re-checks its conditions)."""
+    """``query`` with its signature rows locked until the batch commits, on PostgreSQL. SQLite has
+    no row locks: a row that a signer changes between the read and the write is put right by the
+    next run, which looks at each row's state afresh."""
     return query.with_for_update(of=Signature) if is_postgres() else query
 
 
-def delete_pending_batch(conditions, after_id, size):
-    """Delete up to ``size`` signatures past ``after_id`` that meet ``conditions``, with their
-    history and emails, in one transaction. Returns (the last id looked at, how many were deleted)."""
-    query = db.select(Signature.id).where(Signature.id > after_id, *conditions).order_by(Signature.id).limit(size)
+def id_windows(query):
+    """Consecutive ranges of ``batch_size()`` ids, from the first to the last id ``query`` (a
+    select of min and max) finds.
+
+    Walking ids by range reads each batch through the primary key, whatever the planner thinks of
+    the other conditions, so a batch costs the same at the start of a million rows as at the end.
+    """
+    first, last = db.session.execute(query).one()
+    db.session.rollback()
+    if first is None:
+        return
+    size = batch_size()
+    for low in range(first, last + 1, size):
+        yield low, low + size - 1
+
+
+def delete_pending_batch(conditions, low, high):
+    """Delete the signatures with ids from ``low`` to ``high`` that meet ``conditions``, with their
+    history and emails, in one transaction; returns how many went."""
+    query = db.select(Signature.id).where(Signature.id.between(low, high), *conditions).order_by(Signature.id)
     if is_postgres():
         # A signature locked by someone confirming it right now is not one to delete.
         query = query.with_for_update(of=Signature, skip_locked=True)
     ids = db.session.execute(query).scalars().all()
     if not ids:
         db.session.rollback()
-        return None, 0
+        return 0
     # The outbox first: deleting a signature would only cut its messages loose (SET NULL), and
     # they hold the address, the name and the links.
     still_there = db.select(Signature.id).where(Signature.id.in_(ids), *conditions)
@@ -122,21 +139,20 @@ def delete_pending_batch(conditions, after_id, size):
             changes.subtract(tallies.contributions(facts))
         tallies.apply(changes)
     db.session.commit()
-    return ids[-1], len(gone)
+    return len(gone)
 
 
 def delete_pending(cutoff, progress=None):
     """Delete the pending signatures untouched since ``cutoff`` (None: all of them), batch by batch."""
-    now = utcnow()
-    conditions = unconfirmed(cutoff, now)
-    size = batch_size()
-    after_id, removed = 0, 0
-    while True:
-        after_id, done = delete_pending_batch(conditions, after_id, size)
-        if after_id is None:
-            break
+    conditions = unconfirmed(cutoff, utcnow())
+    span = db.select(func.min(Signature.id), func.max(Signature.id)).where(Signature.status == SignatureStatus.PENDING)
+    if cutoff is not None:
+        span = span.where(Signature.created_at < cutoff)
+    removed = 0
+    for low, high in id_windows(span):
+        done = delete_pending_batch(conditions, low, high)
         removed += done
-        if progress is not None:
+        if done and progress is not None:
             progress(done)
     forget_counts()
     return removed
@@ -216,32 +232,18 @@ def not_being_sent(now):
 def delete_messages(progress=None):
     """Delete every message of the outbox (they hold addresses, names and links), except those a
     sender holds this very moment."""
-    size, after_id, deleted = batch_size(), 0, 0
-    while True:
-        condition = not_being_sent(utcnow())
-        ids = (
-            db.session.execute(
-                db.select(OutboxMessage.id)
-                .where(OutboxMessage.id > after_id, condition)
-                .order_by(OutboxMessage.id)
-                .limit(size)
-            )
-            .scalars()
-            .all()
-        )
-        if not ids:
-            db.session.rollback()
-            return deleted
+    deleted = 0
+    for low, high in id_windows(db.select(func.min(OutboxMessage.id), func.max(OutboxMessage.id))):
         result = db.session.execute(
             delete(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), condition)
+            .where(OutboxMessage.id.between(low, high), not_being_sent(utcnow()))
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
-        after_id = ids[-1]
         deleted += result.rowcount
-        if progress is not None:
+        if result.rowcount and progress is not None:
             progress(result.rowcount)
+    return deleted
 
 
 def erased_values(row, now):
@@ -277,8 +279,7 @@ def erased_values(row, now):
 
 
 def anonymise_signatures(progress=None):
-    """Replace addresses and IPs of every signature that is not pending, batch by batch."""
-    size, after_id, changed = batch_size(), 0, 0
+    """Replace the address and IP of every signature that is not pending, batch by batch."""
     columns = (
         Signature.id,
         Signature.status,
@@ -291,56 +292,41 @@ def anonymise_signatures(progress=None):
         Signature.last_name,
         Signature.city,
     )
-    while True:
+    changed = 0
+    for low, high in id_windows(db.select(func.min(Signature.id), func.max(Signature.id))):
         query = (
             db.select(*columns)
-            .where(Signature.id > after_id, Signature.status != SignatureStatus.PENDING)
+            .where(Signature.id.between(low, high), Signature.status != SignatureStatus.PENDING)
             .order_by(Signature.id)
-            .limit(size)
         )
         rows = db.session.execute(locked_batch(query)).all()
-        if not rows:
-            db.session.rollback()
-            return changed
         now = utcnow()
         updates = [values for row in rows if (values := erased_values(row, now)) is not None]
         if updates:
-            # One UPDATE per row by primary key, run as a batch.
+            # One UPDATE per row by primary key, sent as one batch.
             db.session.execute(update(Signature), updates)
         db.session.commit()
-        after_id = rows[-1].id
         changed += len(updates)
-        if progress is not None:
+        if updates and progress is not None:
             progress(len(updates))
+    return changed
 
 
 def scrub_events(progress=None):
     """Clear the free-text detail of every history entry; what happened, and when, stays."""
-    size, scrubbed = batch_size(), 0
-    while True:
-        ids = (
-            db.session.execute(
-                db.select(SignatureEvent.id)
-                .where(SignatureEvent.detail.is_not(None))
-                .order_by(SignatureEvent.id)
-                .limit(size)
-            )
-            .scalars()
-            .all()
-        )
-        if not ids:
-            db.session.rollback()
-            return scrubbed
-        db.session.execute(
+    scrubbed = 0
+    for low, high in id_windows(db.select(func.min(SignatureEvent.id), func.max(SignatureEvent.id))):
+        result = db.session.execute(
             update(SignatureEvent)
-            .where(SignatureEvent.id.in_(ids))
+            .where(SignatureEvent.id.between(low, high), SignatureEvent.detail.is_not(None))
             .values(detail=None)
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
-        scrubbed += len(ids)
-        if progress is not None:
-            progress(len(ids))
+        scrubbed += result.rowcount
+        if result.rowcount and progress is not None:
+            progress(result.rowcount)
+    return scrubbed
 
 
 def scrub_audit_searches():

@@ -1,6 +1,7 @@
 """Steps the administration's tests share: signing in, CSRF tokens, signatures made fast."""
 
 import re
+from html import unescape
 
 from petition.extensions import db
 from petition.signing import service
@@ -76,4 +77,4 @@ def text_of(response):
     """The page's text without tags or extra spaces, for checking what a person reads."""
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())

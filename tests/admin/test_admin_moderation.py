@@ -95,7 +95,8 @@ def test_one_signature_shows_its_details_and_history(admin, people):
     page = admin.get(f"/admin/signatures/{people['jean']}")
     text = text_of(page)
     assert "Jean.Roy+letter@gmail.com" in text and "gmail.com" in text and "203.0.113.2" in text
-    assert "submitted" in text and "confirmed" in text
+    history = text[text.index("History") :]
+    assert "Submitted" in history and "Confirmed" in history
 
 
 def test_hiding_takes_the_name_off_the_public_list_but_not_out_of_the_count(app, client, admin, people):

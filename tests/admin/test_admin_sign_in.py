@@ -199,3 +199,9 @@ def test_the_password_is_stored_hashed(app, administrator):
     stored = administrator_row(app).password_hash
     assert ADMIN_PASSWORD not in stored
     assert stored.startswith("scrypt:")
+
+
+def test_the_sign_in_page_sends_a_signed_in_administrator_on(admin):
+    response = admin.get("/admin/sign-in?next=/admin/audit/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/audit/"

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from petition.admin import endorsements
 from petition.admin.audit import record_audit
-from petition.admin.forms import ActionForm, EndorsementForm, ImportForm
+from petition.admin.forms import EndorsementForm, ImportForm
 from petition.admin.pages import bad_request, get_or_404
 from petition.counts import forget_counts
 from petition.endorsements.importer import ImportFileError, import_endorsements
@@ -27,7 +27,7 @@ def slug_taken_message(slug):
 
 @bp.get("/")
 def index():
-    return render_template("admin/endorsements/index.html", entries=endorsements.ordered(), action_form=ActionForm())
+    return render_template("admin/endorsements/index.html", entries=endorsements.ordered())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -68,7 +68,6 @@ def edit(endorsement_id):
         "admin/endorsements/form.html",
         form=form,
         entry=entry,
-        action_form=ActionForm(),
         share_urls={lang: public_url("sharing.organisation", lang=lang, slug=entry.slug) for lang in ("en", "fr")},
     ), status
 
@@ -77,7 +76,7 @@ def edit(endorsement_id):
 def remove(endorsement_id):
     entry = get_or_404(Endorsement, endorsement_id)
     if request.method == "GET":
-        return render_template("admin/endorsements/remove.html", entry=entry, action_form=ActionForm())
+        return render_template("admin/endorsements/remove.html", entry=entry)
     detail = {"id": entry.id, "name": entry.name, "slug": entry.slug}
     endorsements.remove(entry)
     record_audit("endorsement removed", detail)

@@ -6,7 +6,7 @@ from flask_babel import ngettext
 
 from petition.admin import moderation
 from petition.admin.audit import record_audit
-from petition.admin.forms import ActionForm, BulkInvalidateForm, ReasonForm, SearchForm
+from petition.admin.forms import BulkInvalidateForm, ReasonForm, SearchForm
 from petition.admin.pages import bad_request, get_or_404
 from petition.admin.trending import trending
 from petition.i18n import format_number
@@ -49,7 +49,7 @@ def show(signature_id):
         "admin/signatures/show.html",
         signature=signature,
         history=moderation.history(signature),
-        action_form=ActionForm(),
+        event_labels=moderation.EVENT_LABELS,
         reason_form=ReasonForm(),
         provinces=province_names(),
     )

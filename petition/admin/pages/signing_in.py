@@ -29,11 +29,11 @@ def failure_message():
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(sign_in_limit, methods=["POST"])
 def sign_in():
-    administrator, _why = auth.session_administrator()
-    if administrator is not None and request.method == "GET":
-        return redirect(auth.safe_next(request.args.get("next")))
     form = SignInForm()
     if request.method == "GET":
+        administrator, _why = auth.session_administrator()
+        if administrator is not None:
+            return redirect(auth.safe_next(request.args.get("next")))
         return render_template("admin/sign_in.html", form=form)
     if not form.validate():
         return render_template("admin/sign_in.html", form=form), 400
