@@ -13,10 +13,12 @@ environment, with a default that suits nginx on the same machine (docs/deploy.md
 | ``GUNICORN_MAX_REQUESTS``, ``GUNICORN_MAX_REQUESTS_JITTER`` | ``20000``, ``2000`` | recycle workers |
 | ``GUNICORN_ACCESS_LOG``, ``GUNICORN_ERROR_LOG`` | ``-`` (stdout, stderr) | a path; empty turns the access log off |
 | ``GUNICORN_LOG_LEVEL`` | ``info`` | |
+| ``GUNICORN_CONTROL_SOCKET`` | none | a path turns on gunicorn's control socket, for ``gunicornc`` |
 | ``TRUSTED_PROXIES`` | ``0`` | the app's setting; above 0 gunicorn believes ``X-Forwarded-Proto`` |
 | ``FORWARDED_ALLOW_IPS`` | ``127.0.0.1,::1`` | the proxies' addresses, when ``TRUSTED_PROXIES`` is above 0 |
 """
 
+import functools
 import os
 import re
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -82,6 +84,14 @@ if os.path.isdir("/dev/shm"):  # noqa: S108 - gunicorn's heartbeat files, no dat
 trusted_proxies = env_int("TRUSTED_PROXIES", 0)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if trusted_proxies > 0 else ""
 
+# gunicorn opens a control socket for gunicornc, by default one per user ($HOME/.gunicorn/), which
+# two instances on one machine (the tests, a benchmark beside the site) would fight over. Off unless
+# GUNICORN_CONTROL_SOCKET names a path; the signals do the same work (HUP, TTIN, TTOU, TERM).
+if os.environ.get("GUNICORN_CONTROL_SOCKET", "").strip():
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"].strip()
+else:
+    control_socket_disable = True
+
 proc_name = "petition-web"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
@@ -111,7 +121,7 @@ def redact_target(target):
         return target
     path, has_query, _ = target.partition("?")
     path = TOKEN_IN_PATH.sub(rf"\g<1>{PATH_MARK}", unquote(path, errors="replace"))
-    return quote(path, safe=SAFE_IN_PATH) + (f"?{QUERY_MARK}" if has_query else "")
+    return quote(path, safe=SAFE_IN_PATH, errors="backslashreplace") + (f"?{QUERY_MARK}" if has_query else "")
 
 
 def redact_url(value):
@@ -128,30 +138,46 @@ def redact_url(value):
     return urlunsplit((parts.scheme, parts.netloc, "", "", "")) + redact_target(target)
 
 
+def redact_atom(key, value, environ):
+    """The value of one access-log atom, as it may be written."""
+    if key == "r":
+        raw_uri = environ.get("RAW_URI") or environ.get("PATH_INFO") or ""
+        target = redact_target(raw_uri) if raw_uri.startswith("/") else redact_url(raw_uri)
+        return f"{environ.get('REQUEST_METHOD', '-')} {target} {environ.get('SERVER_PROTOCOL', '-')}"
+    if not isinstance(value, str):
+        return value
+    if key in ("U", "{raw_uri}e", "{path_info}e", "{request_uri}e"):
+        return redact_target(value)
+    if key in ("q", "{query_string}e"):
+        return QUERY_MARK if value else ""
+    if key in ("f", "{referer}i", "{http_referer}e"):
+        return redact_url(value)
+    if key.startswith("{"):
+        # Any other header or variable that happens to carry such a path.
+        return TOKEN_IN_PATH.sub(rf"\g<1>{PATH_MARK}", value)
+    return value
+
+
 class RedactingLogger(Logger):
-    """gunicorn's logger, with the secret parts of request lines and referrers taken out."""
+    """gunicorn's logger, with the secret parts of request lines and referrers taken out.
+
+    Only the atoms that the format writes are redacted (headers and variables lower-cased, as
+    gunicorn looks them up), which keeps the cost to a few microseconds a request.
+    """
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        raw_uri = environ.get("RAW_URI") or environ.get("PATH_INFO") or ""
-        target = redact_target(raw_uri) if raw_uri.startswith("/") else redact_url(raw_uri)
-        atoms["r"] = f"{environ.get('REQUEST_METHOD', '-')} {target} {environ.get('SERVER_PROTOCOL', '-')}"
-        atoms["U"] = redact_target(environ.get("PATH_INFO") or "")
-        atoms["q"] = QUERY_MARK if environ.get("QUERY_STRING") else ""
-        atoms["f"] = redact_url(environ.get("HTTP_REFERER", "-"))
-        for key, value in atoms.items():
-            if not isinstance(value, str) or not key.startswith("{"):
-                continue
-            if key in ("{referer}i", "{http_referer}e"):
-                atoms[key] = redact_url(value)
-            elif key in ("{query_string}e",):
-                atoms[key] = QUERY_MARK if value else ""
-            elif key in ("{raw_uri}e", "{path_info}e", "{request_uri}e"):
-                atoms[key] = redact_target(value)
-            else:
-                # Any other header or variable that happens to carry such a path.
-                atoms[key] = TOKEN_IN_PATH.sub(rf"\g<1>{PATH_MARK}", value)
+        for key in atoms_in(self.cfg.access_log_format):
+            if key in atoms:
+                atoms[key] = redact_atom(key, atoms[key], environ)
         return atoms
+
+
+@functools.cache
+def atoms_in(log_format):
+    """The names of the atoms that a format uses: ``'%(h)s "%(r)s"'`` gives ``("h", "r")``."""
+    names = (name.lower() if name.startswith("{") else name for name in re.findall(r"%\(([^)]+)\)", log_format))
+    return tuple(dict.fromkeys(names))
 
 
 logger_class = RedactingLogger

@@ -98,34 +98,53 @@ def signed_in_client(app, password):
     return client
 
 
-def measure(env, signatures, password, requests):
-    """Time ``GET /admin/`` in a fresh app signed in as the administrator."""
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
+class Dashboard:
+    """A fresh app (``APP_ENV=production``) on one database, signed in, and its ``GET /admin/`` timed."""
+
+    def __init__(self, env, signatures, password):
         from petition import create_app
+
+        saved = dict(os.environ)
+        os.environ.update(env)  # the app reads its settings from the environment, as in production
+        try:
+            self.app = create_app()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        self.signatures = signatures
+        self.client = signed_in_client(self.app, password)
+        figure = f"{signatures:,}"
+        self.shown = (figure, figure.replace(",", "\u00a0"), figure.replace(",", "\u202f"))
+        self.times = []
+
+    def time_one(self, keep=True):
+        started = time.perf_counter()
+        page = self.client.get("/admin/")
+        body = page.get_data(as_text=True)
+        elapsed = time.perf_counter() - started
+        if page.status_code != 200 or not any(figure in body for figure in self.shown):
+            raise BenchError(f"/admin/ answered {page.status_code} without the count {self.signatures:,}")
+        if keep:
+            self.times.append(elapsed)
+
+    def close(self):
         from petition.extensions import db
 
-        app = create_app()
-        client = signed_in_client(app, password)
-        shown = (f"{signatures:,}", f"{signatures:,}".replace(",", "\u00a0"), f"{signatures:,}".replace(",", "\u202f"))
-        times = []
-        for number in range(WARMUP_REQUESTS + requests):
-            started = time.perf_counter()
-            page = client.get("/admin/")
-            body = page.get_data(as_text=True)
-            elapsed = time.perf_counter() - started
-            if page.status_code != 200 or not any(figure in body for figure in shown):
-                raise BenchError(f"/admin/ answered {page.status_code} without the count {signatures:,}")
-            if number >= WARMUP_REQUESTS:
-                times.append(elapsed)
-        with app.app_context():
+        with self.app.app_context():
             db.session.remove()
             db.engine.dispose()
-        return Measure(signatures, times)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+
+
+def measure(dashboards, requests):
+    """Time the dashboards in turn, one request each per round, so that a change in the machine's
+    load during the run touches every size alike."""
+    for _ in range(WARMUP_REQUESTS):
+        for dashboard in dashboards:
+            dashboard.time_one(keep=False)
+    for _ in range(requests):
+        for dashboard in dashboards:
+            dashboard.time_one()
+    return [Measure(dashboard.signatures, dashboard.times) for dashboard in dashboards]
 
 
 def render(measures, requests):
@@ -178,34 +197,36 @@ def parse_args(argv=None):
 def run(args):
     load_before = load_average()
     workdir = Path(tempfile.mkdtemp(prefix="petition-bench-admin-"))
-    postgres = None
+    databases, dashboards = [], []
     try:
-        if args.database_url:
-            postgres = PostgresDatabase(args.database_url)
-            postgres.create()
-            database_url = postgres.url
-            database_label = f"{describe_database(args.database_url)}, server {postgres.version}"
-        else:
-            database_url = f"sqlite:///{workdir / 'petition.sqlite3'}"
-            database_label = describe_database(database_url)
-        env = environment(database_url) | {"RATELIMIT_ENABLED": "false", "RATELIMIT_STORAGE_URI": "memory://"}
-        flask_command(env, "db", "upgrade")
-        flask_command(env, "endorsements", "import")
         password = secrets.token_urlsafe(18)
-        create_administrator(env, password)
-        measures, filled = [], 0
         for size in args.sizes:
-            say(f"filling to {size:,} confirmed signatures (bench/fill.py)")
-            fill_signatures(env, database_url, size - filled)
-            filled = size
-            say(f"timing /admin/ at {size:,}: {args.requests} requests after {WARMUP_REQUESTS} unmeasured")
-            measures.append(measure(env, size, password, args.requests))
+            # A database per size, so that every size is timed in the same minutes.
+            if args.database_url:
+                postgres = PostgresDatabase(args.database_url)
+                databases.append(postgres)
+                postgres.create()
+                database_url = postgres.url
+                database_label = f"{describe_database(args.database_url)}, server {postgres.version}"
+            else:
+                database_url = f"sqlite:///{workdir / f'petition-{size}.sqlite3'}"
+                database_label = describe_database(database_url)
+            env = environment(database_url) | {"RATELIMIT_ENABLED": "false", "RATELIMIT_STORAGE_URI": "memory://"}
+            flask_command(env, "db", "upgrade")
+            flask_command(env, "endorsements", "import")
+            create_administrator(env, password)
+            say(f"filling a database with {size:,} confirmed signatures (bench/fill.py)")
+            fill_signatures(env, database_url, size)
+            dashboards.append(Dashboard(env, size, password))
+        say(f"timing /admin/: {args.requests} rounds after {WARMUP_REQUESTS} unmeasured, one request per size each")
+        measures = measure(dashboards, args.requests)
         table, ok = render(measures, args.requests)
         print(table)
         if args.markdown_out:
             method = (
-                f"`GET /admin/` through Flask's test client in the bench's process (APP_ENV=production), signed in; "
-                f"median of {args.requests} requests after {WARMUP_REQUESTS} unmeasured"
+                "`GET /admin/` through Flask's test client in the bench's process (APP_ENV=production), signed in, "
+                f"a database per size, the sizes taken in turn; median of {args.requests} requests per size "
+                f"after {WARMUP_REQUESTS} unmeasured"
             )
             facts = machine_facts(database_label, load_before, method)
             args.markdown_out.parent.mkdir(parents=True, exist_ok=True)
@@ -213,7 +234,9 @@ def run(args):
             args.markdown_out.write_text(f"{table}\n\n{text}\n", encoding="utf-8")
         return ok
     finally:
-        if postgres is not None:
+        for dashboard in dashboards:
+            dashboard.close()
+        for postgres in databases:
             try:
                 postgres.drop()
             except Exception as error:  # noqa: BLE001 - report, and still remove the temporary files

@@ -142,8 +142,8 @@ def children_of(pid):
 
 
 def postgres_cpu():
-    """CPU seconds of every PostgreSQL process on the machine (shared with anything else using it)."""
-    total = 0.0
+    """(postmaster pid, CPU seconds of every PostgreSQL process on the machine, shared with anyone else using it)."""
+    total, postmaster = 0.0, None
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -154,7 +154,10 @@ def postgres_cpu():
         if comm.startswith("postgres"):
             # The postmaster's reaped children are the backends that have ended.
             total += proc_times(entry.name, children=True)
-    return total
+            with contextlib.suppress(OSError, IndexError):
+                if (entry / "stat").read_text().rsplit(")", 1)[1].split()[1] == "1":
+                    postmaster = int(entry.name)
+    return postmaster, total
 
 
 def machine_busy():
@@ -245,6 +248,11 @@ class Supervised:
             return ""
 
 
+def niced(niceness):
+    """The prefix that runs a command at ``niceness`` (nothing for 0); nice execs, so the pid is the command's."""
+    return ["nice", "-n", str(niceness)] if niceness else []
+
+
 def wait_for_port(port, timeout, alive=lambda: True, what="the server"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -259,21 +267,15 @@ def wait_for_port(port, timeout, alive=lambda: True, what="the server"):
 class Sink:
     """bench/sink.py in a process of its own, which the faults stop and start again."""
 
-    def __init__(self, port, store, log_path):
-        self.port, self.store, self.log_path = port, store, log_path
+    def __init__(self, port, store, log_path, nice=0):
+        self.port, self.store, self.log_path, self.nice = port, store, log_path, nice
         self.process = None
         self.dead_cpu = 0.0
         self.log = open(log_path, "a")  # noqa: SIM115 - closed in close()
 
     def start(self):
-        command = [
-            sys.executable,
-            str(ROOT / "bench" / "sink.py"),
-            "--port",
-            str(self.port),
-            "--store",
-            str(self.store),
-        ]
+        command = [*niced(self.nice), sys.executable, str(ROOT / "bench" / "sink.py"), "--port", str(self.port)]
+        command += ["--store", str(self.store)]
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, STARTUP_TIMEOUT, lambda: self.process.poll() is None, "the SMTP sink")
 
@@ -281,16 +283,23 @@ class Sink:
         if self.process is None:
             return
         self.process.terminate()
-        try:
-            self.process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(STOP_TIMEOUT)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while True:
+            pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                self.process.kill()
+                _, status, usage = os.wait4(self.process.pid, 0)
+                break
+            time.sleep(0.02)
+        self.process.returncode = os.waitstatus_to_exitcode(status)
+        self.dead_cpu += usage.ru_utime + usage.ru_stime
         self.process = None
 
     def cpu(self):
-        live = proc_times(self.process.pid) if self.process and self.process.poll() is None else 0.0
-        return live
+        live = proc_times(self.process.pid) if self.process is not None else 0.0
+        return self.dead_cpu + live
 
     def close(self):
         self.stop()
@@ -615,9 +624,11 @@ async def run_requests(port, phase, jobs, visitors, make_request, retry_for, req
 # --- wrk as the generator -------------------------------------------------------------------
 
 WRK_SCRIPT = r"""
--- Submissions with distinct addresses; stops once __N__ of them have been answered.
+-- Submissions with distinct addresses; stops once __N__ of them have been answered, or, should wrk
+-- lose one to a socket error without calling response(), once 2000 answers to the filler request
+-- that follows the last submission have come back.
 local token, cookie, tag, n, forwarded = "__TOKEN__", "__COOKIE__", "__TAG__", __N__, __FORWARDED__
-sent, answered, statuses = 0, 0, {}
+sent, answered, filler, statuses, finished, checked = 0, 0, 0, {}, false, false
 local headers = {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie,
                  ["Connection"] = "close"}
 local threads = {}
@@ -625,6 +636,11 @@ local threads = {}
 function setup(thread) table.insert(threads, thread) end
 
 function request()
+  -- wrk calls request() once at start-up to check the script, and never sends that one.
+  if not checked then
+    checked = true
+    return wrk.format("GET", "/robots.txt")
+  end
   if sent >= n then return wrk.format("GET", "/robots.txt") end
   local i = sent
   sent = sent + 1
@@ -642,7 +658,16 @@ function response(status, hdrs, body)
   if status ~= 200 then
     answered = answered + 1
     statuses[status] = (statuses[status] or 0) + 1
-    if answered >= n then wrk.thread:stop() end
+  elseif sent >= n then
+    filler = filler + 1
+  end
+  if (answered >= n or filler >= 2000) and not finished then
+    -- wrk waits out its -d duration after a thread stops: the harness, seeing this file, sends SIGINT.
+    finished = true
+    local marker = io.open("__DONE_FILE__", "w")
+    marker:write("done\n")
+    marker:close()
+    wrk.thread:stop()
   end
 end
 
@@ -659,12 +684,22 @@ def run_wrk_submissions(wrk, base_url, visitor, tag, count, clients, workdir, fo
     script = workdir / "submit.lua"
     text = WRK_SCRIPT.replace("__TOKEN__", visitor.token).replace("__COOKIE__", visitor.cookie)
     text = text.replace("__FORWARDED__", "true" if forwarded else "false")
+    marker = workdir / "wrk.done"
+    text = text.replace("__DONE_FILE__", str(marker))
     script.write_text(text.replace("__TAG__", tag).replace("__N__", str(count)))
     command = [wrk, "-t1", f"-c{clients}", "-d3600s", "--timeout=30s", "--latency", "-s", str(script), base_url + "/"]
     started = time.perf_counter()
     with open(workdir / "wrk.out", "w+") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
+        interrupted = False
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if marker.exists() and not interrupted:
+                process.send_signal(signal.SIGINT)  # wrk then prints its summary and the script's done()
+                interrupted = True
+            time.sleep(0.05)
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         output = out.read()
@@ -779,16 +814,18 @@ class Faults:
         say(f"fault: PostgreSQL back after {fault.ended - fault.started:.1f}s")
 
     async def during_submissions(self, phase, total):
+        """One after the other, so that each fault meets a working remainder: in particular the
+        database restarts while the sink is up, so that mail workers are sending when it goes."""
         await self.at(phase, 0.10, total)
         self.kill_web_worker()
         if self.run.mailers:
-            await self.at(phase, 0.25, total)
+            await self.at(phase, 0.20, total)
             await asyncio.to_thread(self.kill_mail_worker)
-        await self.at(phase, 0.35, total)
-        self.tasks.append(asyncio.create_task(self.sink_outage(self.run.args.sink_outage)))
         if self.run.db.postgres:
-            await self.at(phase, 0.60, total)
+            await self.at(phase, 0.35, total)
             await self.restart_postgres()
+        await self.at(phase, 0.50, total)
+        self.tasks.append(asyncio.create_task(self.sink_outage(self.run.args.sink_outage)))
 
     async def during_confirmations(self, phase, total):
         await self.at(phase, 0.50, total)
@@ -849,6 +886,9 @@ class LoadRun:
             MAIL_LEASE_SECONDS=str(self.args.mail_lease_seconds),
             MAIL_DEFAULT_SENDER="Open letter <no-reply@bench.invalid>",
         )
+        for setting in self.args.set:
+            name, _, value = setting.partition("=")
+            env[name.strip()] = value
         if self.limits == "on":
             env.update(
                 RATELIMIT_ENABLED="true",
@@ -877,12 +917,12 @@ class LoadRun:
         say(flask_command(self.env, "endorsements", "import"))
 
         self.sink_store = self.workdir / "sink.sqlite3"
-        self.sink = Sink(sink_port, self.sink_store, self.workdir / "sink.log")
+        self.sink = Sink(sink_port, self.sink_store, self.workdir / "sink.log", args.mail_nice)
         self.sink.start()
         say(f"SMTP sink on 127.0.0.1:{sink_port}, store {self.sink_store}")
         if args.mail_sender == "worker":
             for number in range(args.mail_workers):
-                command = [sys.executable, "-m", "flask", "--app", "petition", "mail", "worker"]
+                command = [*niced(args.mail_nice), sys.executable, "-m", "flask", "--app", "petition", "mail", "worker"]
                 mailer = Supervised(
                     f"mail-worker-{number + 1}", command, self.env, self.workdir / f"mail{number + 1}.log"
                 )
@@ -934,13 +974,19 @@ class LoadRun:
             "gunicorn": self.server.cpu(),
             "mail workers": sum(m.cpu() for m in self.mailers),
             "SMTP sink": self.sink.cpu(),
-            "PostgreSQL (all backends on the machine)": postgres_cpu() if self.db.postgres else 0.0,
+            "PostgreSQL (all backends on the machine)": postgres_cpu() if self.db.postgres else (None, 0.0),
             "machine busy": busy / CLK_TCK,
             "machine total": total / CLK_TCK,
         }
 
     def cpu_delta(self, before, after, generator_cpu, seconds):
+        (pm_before, pg_before), (pm_after, pg_after) = (
+            before.pop("PostgreSQL (all backends on the machine)"),
+            after.pop("PostgreSQL (all backends on the machine)"),
+        )
         delta = {name: after[name] - before[name] for name in before}
+        # Across a restart the server's processes are new ones: their CPU is unknown.
+        delta["PostgreSQL (all backends on the machine)"] = pg_after - pg_before if pm_before == pm_after else None
         total = delta.pop("machine total")
         busy = delta.pop("machine busy")
         if not self.db.postgres:
@@ -1126,6 +1172,8 @@ class LoadRun:
             if self.args.mail_sender == "worker"
             else "the background sender in each gunicorn worker"
         )
+        if self.args.mail_nice:
+            mail += f"; mail workers and sink at niceness {self.args.mail_nice}"
         workers = self.server.describe() + (
             "" if self.args.workers else " (gunicorn.conf.py: WEB_CONCURRENCY, default 2 × cores + 1)"
         )
@@ -1142,6 +1190,7 @@ class LoadRun:
             ),
             ("load generator", results["generator"]),
             ("rate limits", self.limits_description()),
+            *([("settings", ", ".join(f"`{setting}`" for setting in self.args.set))] if self.args.set else []),
             ("database", self.database_label),
             ("load average (1 min)", f"{results['load before']} before the run, {os.getloadavg()[0]:.2f} at its end"),
             ("commit", (commit_id() or "unknown") + " (with uncommitted changes of the working tree)"),
@@ -1208,7 +1257,7 @@ class LoadRun:
                 Check(
                     "submissions (wrk): every answer 303",
                     statuses.get(303, 0) == args.signatures and set(statuses) == {303},
-                    str(statuses),
+                    f"{statuses}; wrk's socket errors and non-2xx/3xx answers: {results['wrk'][0].errors}",
                 ),
             )
         return results
@@ -1249,6 +1298,20 @@ def parse_args(argv=None):
     )
     parser.add_argument("--delivery-timeout", type=float, default=900.0, help="seconds to wait for the outbox")
     parser.add_argument("--profile", type=Path, help="py-spy the gunicorn workers during the submissions, into DIR")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for the app, gunicorn and the mail workers (repeatable), e.g. "
+        "GUNICORN_ACCESS_LOG= or RATELIMIT_HEADERS_ENABLED=false",
+    )
+    parser.add_argument(
+        "--mail-nice",
+        type=int,
+        default=0,
+        help="niceness of the mail workers and the sink (systemd's Nice=), so that signers come first",
+    )
     parser.add_argument("--markdown-out", type=Path, help="also write the report to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory and database")
     args = parser.parse_args(argv)
@@ -1302,7 +1365,7 @@ REQUEST_STEPS = [
 
 
 class Profiler:
-    """py-spy on processes (``--idle``: wall-clock time, waiting included), summarised per group."""
+    """py-spy on processes, summarised per group: samples of running threads only, so CPU time, not waiting."""
 
     def __init__(self, folder):
         self.folder = folder
@@ -1315,7 +1378,7 @@ class Profiler:
         self.folder.mkdir(parents=True, exist_ok=True)
         for pid in pids:
             output = self.folder / f"{group.replace(' ', '-')}-{pid}.txt"
-            command = [self.py_spy, "record", "--pid", str(pid), "--rate", "100", "--idle", "--nonblocking"]
+            command = [self.py_spy, "record", "--pid", str(pid), "--rate", "100", "--nonblocking"]
             command += ["--format", "raw", "--output", str(output)]
             process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             self.processes.append((group, process, output))
@@ -1360,8 +1423,8 @@ class Profiler:
         if not samples:
             return f"py-spy: no samples for the {group}"
         lines = [
-            f"py-spy on the {group} ({len(outputs)} process(es), {samples:,} samples at 100 Hz, wall-clock: "
-            "waiting included)",
+            f"py-spy on the {group} ({len(outputs)} process(es), {samples:,} samples at 100 Hz, "
+            "running threads only: CPU time)",
             "",
             "| step (inclusive) | share of the time |",
             "|---|---:|",
@@ -1540,16 +1603,20 @@ def describe_duplicates(run, duplicates, by_message_id, received):
         row = by_message_id.get(message_id)
         first = run.to_perf(times[message_id][0])
         when = ", ".join(f"{run.since_start(at):.1f}s" for at in times[message_id])
-        causes = []
-        for fault in run.faults.log:
-            if message_id in fault.claimed:
-                causes.append(
-                    f"it was claimed (status 'sending') by the mail worker killed at {fault.started - run.perf0:.1f}s, "
-                    f"{fault.started - first:.2f}s after the sink had stored it: the worker died between the SMTP "
-                    "server's 250 and its commit of 'sent', and the message was sent again when its lease ran out"
-                )
-            elif fault.near(first):
-                causes.append(f"first receipt {first - fault.started:+.2f}s from '{fault.name}'")
+        causes = [
+            f"it was claimed (status 'sending') by the mail worker killed at {fault.started - run.perf0:.1f}s, "
+            f"{fault.started - first:.2f}s after the sink had stored it: the worker died between the SMTP "
+            "server's 250 and its commit of 'sent', and the message was sent again when its lease ran out"
+            for fault in run.faults.log
+            if message_id in fault.claimed
+        ]
+        if not causes:
+            # Not held by a killed worker: say which faults were close to its first receipt.
+            causes = [
+                f"first receipt {first - fault.started:+.2f}s from '{fault.name}'"
+                for fault in run.faults.log
+                if fault.near(first)
+            ]
         parts.append(
             f"{message_id} to {row[2] if row else '?'}: received at {when} (from the first submission); "
             f"outbox attempts {row[5] if row else '?'}, last claimed by {row[6] if row else '?'}; "
@@ -1574,6 +1641,9 @@ def cpu_lines(cpu, requests):
     seconds = cpu["seconds"]
     lines = []
     for name, used in cpu["parts"].items():
+        if used is None:
+            lines.append(f"{name} unknown (restarted during the phase)")
+            continue
         per_request = f", {used / requests * 1000:.2f} ms per request" if requests else ""
         lines.append(f"{name} {used / seconds:.2f} cores{per_request}")
     busy = cpu["machine busy"] / cpu["machine capacity"] * 100 if cpu["machine capacity"] else 0

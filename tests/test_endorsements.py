@@ -166,6 +166,9 @@ MALFORMED = {
         "header",
     ),
     "empty file": (b"", "header"),
+    "slug with a NUL byte": (b"name,slug,lead\nFirst,fi\x00rst,0\n", "lowercase letters, digits and dashes"),
+    "slug with capitals and spaces": (b"name,slug,lead\nFirst,First One,0\n", "lowercase letters, digits and dashes"),
+    "name with a control character": (b"name,slug,lead\nFi\x07rst,first,0\n", "control characters"),
     "duplicate slug": (
         b"name,slug,lead\nFirst,same-slug,0\nSecond,same-slug,0\n",
         "'same-slug' appears twice",

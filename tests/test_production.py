@@ -1,6 +1,7 @@
 """The site in production form: behind a proxy, limits shared through Redis by several app
 processes under gunicorn, several mail workers on one outbox, and an access log without secrets."""
 
+import datetime
 import http.client
 import os
 import re
@@ -10,6 +11,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,12 +28,14 @@ from petition.signing import service
 from petition.signing import tokens as signer_tokens
 from petition.signing.forms import CONSENT_WORDING_VERSION
 from petition.signing.models import Signature
-from tests.conftest import TEST_SECRET_KEY, csrf_token_from
+from tests.conftest import csrf_token_from
 from tests.mailserver import free_port
 from tests.signing_helpers import VALID, sign, signatures
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+# The key of the app processes these tests start (shared by them, as by the machines of a site).
+PROCESS_SECRET_KEY = secrets.token_hex(32)
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # Bounds on waiting for a process, not measurements: a healthy run takes a fraction of these.
 START_TIMEOUT = 60
@@ -259,7 +263,7 @@ def base_env(database_url, **settings):
     env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if name in os.environ}
     env.update(
         PYTHONUNBUFFERED="1",
-        SECRET_KEY=TEST_SECRET_KEY,
+        SECRET_KEY=PROCESS_SECRET_KEY,
         DATABASE_URL=database_url,
         PUBLIC_URL="http://localhost",
         # Mail would land in the project's instance/ folder; these processes send none.
@@ -269,8 +273,19 @@ def base_env(database_url, **settings):
     return env
 
 
+GUNICORN_VARIABLES = (
+    "GUNICORN_BIND",
+    "PORT",
+    "WEB_CONCURRENCY",
+    "GUNICORN_THREADS",
+    "GUNICORN_TIMEOUT",
+    "TRUSTED_PROXIES",
+    "GUNICORN_CONTROL_SOCKET",
+)
+
+
 def load_gunicorn_conf(monkeypatch, **env):
-    for name in ("GUNICORN_BIND", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "TRUSTED_PROXIES"):
+    for name in GUNICORN_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -299,6 +314,7 @@ def test_gunicorn_defaults(monkeypatch):
     assert conf["graceful_timeout"] > 0 and conf["timeout"] > 0
     # No proxy: nobody may claim https through a header.
     assert conf["forwarded_allow_ips"] == ""
+    assert conf["control_socket_disable"] is True
 
 
 def test_gunicorn_settings_from_the_environment(monkeypatch):
@@ -307,8 +323,15 @@ def test_gunicorn_settings_from_the_environment(monkeypatch):
     assert conf["workers"] == 3
     assert (conf["worker_class"], conf["threads"]) == ("gthread", 4)
     assert conf["forwarded_allow_ips"] == "127.0.0.1,::1"
-    conf = load_gunicorn_conf(monkeypatch, GUNICORN_BIND="unix:/run/petition/web.sock, 127.0.0.1:8001", PORT="1")
+    conf = load_gunicorn_conf(
+        monkeypatch,
+        GUNICORN_BIND="unix:/run/petition/web.sock, 127.0.0.1:8001",
+        PORT="1",
+        GUNICORN_CONTROL_SOCKET="/run/petition/gunicorn.ctl",
+    )
     assert conf["bind"] == ["unix:/run/petition/web.sock", "127.0.0.1:8001"]
+    assert conf["control_socket"] == "/run/petition/gunicorn.ctl"
+    assert "control_socket_disable" not in conf
 
 
 def test_a_malformed_number_stops_gunicorn_with_its_name(monkeypatch):
@@ -466,6 +489,35 @@ def test_the_access_log_keeps_tokens_and_query_strings_out(app, migrated_databas
     assert '"http://localhost/en/confirm/[token]?[query]"' in log
 
 
+def test_a_custom_access_log_format_is_redacted_too(monkeypatch):
+    from gunicorn.config import Config
+    from gunicorn.glogging import SafeAtoms
+
+    conf = load_gunicorn_conf(monkeypatch)
+    config = Config()
+    log_format = '%(U)s?%(q)s "%({Referer}i)s" %({x-original-uri}i)s %({raw_uri}e)s %(s)s'
+    config.set("access_log_format", log_format)
+    logger = conf["RedactingLogger"](config)
+    path = "/fr/unsubscribe/UNSUBsecret5.abc"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": path + "?email=elodie%40example.ca",
+        "PATH_INFO": path,
+        "QUERY_STRING": "email=elodie%40example.ca",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_REFERER": "https://letter.example.ca/en/confirm/CONFIRMsecret1.abc",
+    }
+    headers = [("REFERER", environ["HTTP_REFERER"]), ("X-ORIGINAL-URI", path)]
+    response = type("Response", (), {"status": "200 OK", "sent": 10, "headers": []})()
+    request = type("Request", (), {"headers": headers})()
+    atoms = logger.atoms(response, request, environ, datetime.timedelta(milliseconds=3))
+    line = log_format % SafeAtoms(atoms)
+    assert line == (
+        '/fr/unsubscribe/[token]?[query] "https://letter.example.ca/en/confirm/[token]" '
+        "/fr/unsubscribe/[token] /fr/unsubscribe/[token]?[query] 200"
+    )
+
+
 # --- two mail workers on one outbox -------------------------------------------------------------
 
 
@@ -503,6 +555,31 @@ def outbox_statuses(app):
         rows = db.session.execute(db.select(OutboxMessage.status, OutboxMessage.claimed_by)).all()
         db.session.remove()
     return rows
+
+
+def test_a_stopped_mail_worker_finishes_its_batch_and_takes_no_other(monkeypatch):
+    from petition.mail import commands
+
+    stopping = threading.Event()
+    batches = []
+
+    def one_batch(claimant):
+        batches.append(claimant)
+        stopping.set()  # SIGTERM arrives while this batch is being sent
+        return 50, 50
+
+    monkeypatch.setattr(commands, "drain", one_batch)
+    assert commands.drain_until_stopped(stopping, "worker:test") == 50
+    assert batches == ["worker:test"]
+
+
+def test_a_mail_worker_drains_batch_after_batch_until_nothing_is_due(monkeypatch):
+    from petition.mail import commands
+
+    results = iter([(50, 50), (50, 49), (3, 3), (0, 0)])
+    monkeypatch.setattr(commands, "drain", lambda claimant: next(results))
+    assert commands.drain_until_stopped(threading.Event(), "worker:test") == 102
+    assert next(results, None) is None, "it stopped only when nothing was left"
 
 
 class TestTwoMailWorkers:

@@ -211,9 +211,11 @@ def row_batches(filters, include_email=False, batch_size=BATCH_SIZE, lang="en"):
     base = select(*cells).where(*conditions(filters, tz)).order_by(_signature.id).limit(batch_size)
 
     def read_after(last_id):
-        # A connection per batch: no transaction stays open while a slow client downloads.
+        # A connection per batch: no transaction stays open while a slow client downloads. Every
+        # cell arrives as text, so the driver's plain tuples are taken as they are: SQLAlchemy's
+        # rows, with nothing to convert, would cost a quarter of the export's time.
         with engine.connect() as connection:
-            return connection.execute(base.where(_signature.id > last_id)).all()
+            return connection.execute(base.where(_signature.id > last_id)).cursor.fetchall()
 
     reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
     try:

@@ -6,6 +6,8 @@ unless the caller asks for it to be removed.
 """
 
 import csv
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +42,10 @@ class ImportReport:
         return bool(self.added or self.updated or self.removed)
 
 
+# Slugs appear in share links (/en/o/<slug>): plain, lowercase, unambiguous.
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def read_rows(path):
     """Read and check the file: every row has a name and a unique slug; at most one lead."""
     rows, slugs = [], set()
@@ -55,6 +61,12 @@ def read_rows(path):
                     raise ImportFileError(f"{path}, line {line}: a name and a slug are required")
                 if len(name) > 300 or len(slug) > 100:
                     raise ImportFileError(f"{path}, line {line}: the name or slug is too long")
+                if not SLUG.fullmatch(slug):
+                    raise ImportFileError(
+                        f"{path}, line {line}: the slug {slug!r} must be lowercase letters, digits and dashes"
+                    )
+                if any(unicodedata.category(c) == "Cc" for c in name):
+                    raise ImportFileError(f"{path}, line {line}: the name contains control characters")
                 if slug in slugs:
                     raise ImportFileError(f"{path}, line {line}: the slug {slug!r} appears twice")
                 slugs.add(slug)

@@ -28,9 +28,14 @@ def unsubscribe_token(signature):
     return make_token(UNSUBSCRIBE, {"s": signature.id})
 
 
+# Signature ids are 64-bit in the database; a larger number would fail there, not here.
+MAX_ID = 2**63 - 1
+
+
 def signature_from(data, check_nonce=True):
     """The signature a genuine payload names, or InvalidToken if it is gone or was reset."""
-    if not isinstance(data, dict) or not isinstance(data.get("s"), int):
+    ident = data.get("s") if isinstance(data, dict) else None
+    if type(ident) is not int or not 0 < ident <= MAX_ID:
         raise InvalidToken()
     signature = db.session.get(Signature, data["s"])
     if signature is None or (check_nonce and signature.token_nonce != data.get("n")):
