@@ -8,7 +8,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app petition
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format venv chromium translations extract update-translations db bench clean
+.PHONY: run test lint format venv chromium translations extract update-translations db bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ test: venv chromium translations lint
 
 bench: venv translations
 	$(BIN)/python bench/routes.py $(BENCH_ARGS)
+
+# 20,000 signers submit and confirm under gunicorn with mail workers and an SMTP sink, then the
+# accounting (bench/README.md); LOAD_ARGS="--faults --database-url postgresql://…" and so on.
+load: venv translations
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -3,18 +3,19 @@
     .venv/bin/python bench/admin.py [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
                                     [--sizes 10000,1000000] [--requests 30] [--check] [--markdown-out FILE]
 
-The script makes a throwaway database (a SQLite file in a temporary directory, or a fresh
+The script makes a throwaway database per size (a SQLite file in a temporary directory, or a fresh
 PostgreSQL database on the server that ``--database-url`` names, created and dropped here), builds
-the schema with the migrations, creates an administrator with
-``flask --app petition admin create EMAIL --password-stdin``, and fills the database with
-``bench/fill.py`` up to each size in turn. At each size a fresh app (``APP_ENV=production``) is
-made in this process, the administrator signs in through the sign-in form with Flask's test
-client, and ``GET /admin/`` is timed ``--requests`` times after a few unmeasured ones; the page
-must answer 200 and show the confirmed count. The figure is the median.
+its schema with the migrations, imports the bundled endorsements, creates an administrator with
+``flask --app petition admin create EMAIL --password-stdin`` and fills it with ``bench/fill.py``.
+For each database a fresh app (``APP_ENV=production``) is made in this process and the
+administrator signs in through the sign-in form with Flask's test client. Then ``GET /admin/`` is
+timed in rounds, one request per size in each round, after a few unmeasured rounds: a change in the
+machine's load during the run touches every size alike. Every answer must be 200 and show the
+confirmed count. The figure is the median per size.
 
 Target (issue 5): the dashboard's median time at the largest size no more than 3 times its time at
 the smallest. A missed target makes the script exit with status 1 when ``--check`` is given. Every
-exit path, Ctrl-C and SIGTERM included, removes the temporary directory and drops the database.
+exit path, Ctrl-C and SIGTERM included, removes the temporary directory and drops the databases.
 """
 
 import argparse

@@ -1,6 +1,6 @@
 """Emails to signers, rendered in the signer's language and queued in the outbox."""
 
-from email.utils import make_msgid
+import secrets
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -33,6 +33,11 @@ def signer_links(signature):
     }
 
 
+def message_id(domain):
+    """A unique Message-ID; ``secrets`` rather than ``random``, which others may seed."""
+    return f"<{secrets.token_hex(16)}@{domain}>"
+
+
 def queue_signer_email(signature, kind):
     """Render the ``kind`` email for ``signature`` and add it to the outbox (not committed)."""
     links = signer_links(signature)
@@ -52,7 +57,7 @@ def queue_signer_email(signature, kind):
                 "Content-Language": f"{signature.lang}-CA",
                 "Auto-Submitted": "auto-generated",
             },
-            message_id=make_msgid(domain=current_app.config.get("MAIL_MESSAGE_ID_DOMAIN", "petition.local")),
+            message_id=message_id(current_app.config.get("MAIL_MESSAGE_ID_DOMAIN", "petition.local")),
         )
     db.session.add(message)
     db.session.info["outbox_added"] = True

@@ -12,6 +12,8 @@ from petition.timeutil import as_utc, utcnow
 
 bp = Blueprint("signers", __name__)
 
+MAX_ID = 2**31 - 1  # the signature id column is a 32-bit integer
+
 _first_pages = {"en": Expiring(), "fr": Expiring()}
 _recent = {"en": Expiring(), "fr": Expiring()}
 
@@ -20,9 +22,12 @@ def parse_cursor(text):
     """``<ISO time>_<id>`` of the last signer on the previous page; anything else is a 400."""
     moment, _, ident = text.rpartition("_")
     try:
-        return as_utc(datetime.fromisoformat(moment)), int(ident)
+        moment, ident = as_utc(datetime.fromisoformat(moment)), int(ident)
     except ValueError:
         abort(400)
+    if not 0 < ident <= MAX_ID:
+        abort(400)
+    return moment, ident
 
 
 def cursor_of(signer):

@@ -28,8 +28,9 @@ def unsubscribe_token(signature):
     return make_token(UNSUBSCRIBE, {"s": signature.id})
 
 
-# Signature ids are 64-bit in the database; a larger number would fail there, not here.
-MAX_ID = 2**63 - 1
+# Signature ids are 32-bit integers in the schema: a larger number would fail in the database
+# (a 500) instead of here.
+MAX_ID = 2**31 - 1
 
 
 def signature_from(data, check_nonce=True):
