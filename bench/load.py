@@ -1007,6 +1007,8 @@ class LoadRun:
             mailer.stop()
         if self.sink is not None:
             self.sink.close()
+        if getattr(self, "limits", None) == "on":
+            self.forget_limits()
         if self.postgres is not None and not self.args.keep:
             try:
                 self.postgres.drop()
@@ -1016,6 +1018,19 @@ class LoadRun:
             say(f"kept {self.workdir}" + (f" and the database {self.postgres.name}" if self.postgres else ""))
         else:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def forget_limits(self):
+        """Remove this run's rate-limit counters from the shared Redis (some live for a day)."""
+        try:
+            import redis
+
+            client = redis.Redis.from_url(self.args.redis_url, socket_timeout=5)
+            prefix = self.env["RATELIMIT_KEY_PREFIX"]
+            keys = list(client.scan_iter(match=f"*{prefix}*", count=1000))
+            for start in range(0, len(keys), 1000):
+                client.delete(*keys[start : start + 1000])
+        except Exception as error:  # noqa: BLE001 - a leftover counter expires by itself
+            say(f"could not remove the rate-limit counters from Redis: {error}")
 
     # CPU
 

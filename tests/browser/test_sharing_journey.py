@@ -2,6 +2,7 @@
 trip; the share panel copies the link; the new pages pass axe-core; screenshots to look at."""
 
 import pytest
+from playwright.sync_api import expect
 
 from petition.extensions import db
 from petition.sharing.stats import stats_token
@@ -56,7 +57,7 @@ def test_the_copy_button_copies_the_link(live_server, endorsements, browser_cont
 
     page.get_by_role("button", name="Copier le lien").click()
 
-    assert page.locator(".share-status").inner_text() == "Lien copié."
+    expect(page.locator(".share-status")).to_have_text("Lien copié.")
     assert page.evaluate("navigator.clipboard.readText()") == f"http://localhost/fr/o/{ORG}"
     native = page.locator("[data-native-share]")
     assert native.is_hidden() != page.evaluate("'share' in navigator")
@@ -103,7 +104,7 @@ def test_screenshots_of_the_share_panel_and_the_new_pages(app, live_server, endo
         if name == "organisation":
             page.screenshot(path=SCREENSHOTS / f"fr-{viewport}-shared-by.png")
             panel = page.locator(".share")
-            panel.locator("details").evaluate("element => element.open = true")
+            panel.locator("details.share-more").evaluate("element => element.open = true")
             panel.screenshot(path=SCREENSHOTS / f"fr-{viewport}-share-panel.png")
         else:
             page.screenshot(path=SCREENSHOTS / f"fr-{viewport}-{name}.png", full_page=True)
