@@ -104,7 +104,7 @@ def test_screenshots_of_the_share_panel_and_the_new_pages(app, live_server, endo
         if name == "organisation":
             page.screenshot(path=SCREENSHOTS / f"fr-{viewport}-shared-by.png")
             panel = page.locator(".share")
-            panel.locator("details.share-more").evaluate("element => element.open = true")
+            panel.evaluate("panel => panel.querySelectorAll('details').forEach(d => d.open = true)")
             panel.screenshot(path=SCREENSHOTS / f"fr-{viewport}-share-panel.png")
         else:
             page.screenshot(path=SCREENSHOTS / f"fr-{viewport}-{name}.png", full_page=True)
