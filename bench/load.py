@@ -823,8 +823,14 @@ class Faults:
     def kill_mail_worker(self):
         mailer = self.run.mailers[0]
         victim = mailer.pid
-        sending = self.run.db.query("SELECT message_id, claimed_by FROM outbox_message WHERE status = 'sending'")
-        claimed = [row for row in sending if (row[1] or "").endswith(f":{victim}")]
+        # The hardest moment: while it holds claimed messages (it may be idle between batches).
+        deadline = time.monotonic() + 10
+        while True:
+            sending = self.run.db.query("SELECT message_id, claimed_by FROM outbox_message WHERE status = 'sending'")
+            claimed = [row for row in sending if (row[1] or "").endswith(f":{victim}")]
+            if claimed or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
         mailer.kill()
         fault = Fault(
             "kill -9 a mail worker",
@@ -1678,11 +1684,15 @@ def describe_duplicates(run, duplicates, by_message_id, received):
         ]
         if not causes:
             # Not held by a killed worker: say which faults were close to its first receipt.
-            causes = [
-                f"first receipt {first - fault.started:+.2f}s from '{fault.name}'"
-                for fault in run.faults.log
-                if fault.near(first)
-            ]
+            for fault in run.faults.log:
+                if fault.near(first) and fault.name.startswith("PostgreSQL"):
+                    causes.append(
+                        f"first receipt {first - fault.started:+.2f}s from the start of the PostgreSQL restart: "
+                        "its sender had the 250 but could not commit 'sent' with the database going down, so "
+                        "the message stayed 'sending' and was sent again when its lease ran out"
+                    )
+                elif fault.near(first):
+                    causes.append(f"first receipt {first - fault.started:+.2f}s from '{fault.name}'")
         parts.append(
             f"{message_id} to {row[2] if row else '?'}: received at {when} (from the first submission); "
             f"outbox attempts {row[5] if row else '?'}, last claimed by {row[6] if row else '?'}; "
@@ -1713,7 +1723,12 @@ def cpu_lines(cpu, requests):
         per_request = f", {used / requests * 1000:.2f} ms per request" if requests else ""
         lines.append(f"{name} {used / seconds:.2f} cores{per_request}")
     busy = cpu["machine busy"] / cpu["machine capacity"] * 100 if cpu["machine capacity"] else 0
-    return "; ".join(lines) + f"; whole machine {busy:.0f} % busy of {cpu['cores']:.0f} cores"
+    ours = sum(used for used in cpu["parts"].values() if used is not None)
+    others = max(cpu["machine busy"] - ours, 0.0)
+    return "; ".join(lines) + (
+        f"; whole machine {busy:.0f} % busy of {cpu['cores']:.0f} cores, of which {others / seconds:.2f} cores "
+        "used by other processes than the run's"
+    )
 
 
 def phase_row(name, requests, accepted, overall, sustained, p50, p99, baseline):
