@@ -64,12 +64,10 @@ def upgrade():
     with op.batch_alter_table("signature", schema=None) as batch_op:
         batch_op.add_column(sa.Column("email_domain", sa.String(length=254), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("hidden_at", sa.DateTime(timezone=True), nullable=True))
-    domain = (
-        "split_part(email_canonical, '@', 2)"
-        if op.get_bind().dialect.name == "postgresql"
-        else "substr(email_canonical, instr(email_canonical, '@') + 1)"
-    )
-    op.execute(f"UPDATE signature SET email_domain = {domain}")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("UPDATE signature SET email_domain = split_part(email_canonical, '@', 2)")
+    else:
+        op.execute("UPDATE signature SET email_domain = substr(email_canonical, instr(email_canonical, '@') + 1)")
     with op.batch_alter_table("signature", schema=None) as batch_op:
         batch_op.alter_column("email_domain", server_default=None)
         batch_op.create_index(batch_op.f("ix_signature_created_at"), ["created_at"], unique=False)
