@@ -23,7 +23,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -36,15 +35,19 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.export import environment, machine_facts, say  # noqa: E402 - after the path is set
+from bench.export import environment, machine_facts  # noqa: E402 - after the path is set
 from bench.routes import (  # noqa: E402
     COMMAND_TIMEOUT,
     BenchError,
     PostgresDatabase,
     describe_database,
+    drop_quietly,
     fill_signatures,
     flask_command,
+    guarded,
     load_average,
+    say,
+    target_status,
 )
 
 GROWTH_TARGET = 3.0  # the dashboard's time at the largest size / at the smallest
@@ -238,32 +241,13 @@ def run(args):
         for dashboard in dashboards:
             dashboard.close()
         for postgres in databases:
-            try:
-                postgres.drop()
-            except Exception as error:  # noqa: BLE001 - report, and still remove the temporary files
-                say(f"could not drop the database {postgres.name}: {error}")
+            drop_quietly(postgres)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main(argv=None):
     args = parse_args(argv)
-
-    def terminate(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, terminate)
-    try:
-        ok = run(args)
-    except (BenchError, subprocess.TimeoutExpired) as error:
-        say(f"error: {error}")
-        return 2
-    except KeyboardInterrupt:
-        say("interrupted; the database removed")
-        return 130
-    if not ok:
-        say("the target was missed" + ("" if args.check else " (not failing: run with --check)"))
-        return 1 if args.check else 0
-    return 0
+    return target_status(guarded(run, args), args.check, "the target was missed")
 
 
 if __name__ == "__main__":

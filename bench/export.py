@@ -25,7 +25,6 @@ import os
 import platform
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -43,9 +42,13 @@ from bench.routes import (  # noqa: E402 - after the path is set
     BenchError,
     PostgresDatabase,
     describe_database,
+    drop_quietly,
     fill_signatures,
     flask_command,
+    guarded,
     load_average,
+    say,
+    target_status,
 )
 
 ROWS_PER_SECOND_TARGET = 100_000
@@ -100,10 +103,6 @@ class Measure:
     @property
     def startup_peak_mib(self):
         return max(run.peak_kib for run in self.startup) / 1024
-
-
-def say(message):
-    print(message, file=sys.stderr, flush=True)
 
 
 def environment(database_url):
@@ -303,32 +302,13 @@ def run(args):
         return all(ok for *_rest, ok in checks)
     finally:
         if postgres is not None:
-            try:
-                postgres.drop()
-            except Exception as error:  # noqa: BLE001 - report, and still remove the temporary files
-                say(f"could not drop the database {postgres.name}: {error}")
+            drop_quietly(postgres)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main(argv=None):
     args = parse_args(argv)
-
-    def terminate(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, terminate)
-    try:
-        ok = run(args)
-    except (BenchError, subprocess.TimeoutExpired) as error:
-        say(f"error: {error}")
-        return 2
-    except KeyboardInterrupt:
-        say("interrupted; the database removed")
-        return 130
-    if not ok:
-        say("some targets were missed" + ("" if args.check else " (not failing: run with --check)"))
-        return 1 if args.check else 0
-    return 0
+    return target_status(guarded(run, args), args.check)
 
 
 if __name__ == "__main__":

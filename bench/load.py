@@ -80,12 +80,15 @@ from bench.routes import (  # noqa: E402 - the repository's root must be on the 
     PostgresDatabase,
     app_environment,
     describe_database,
+    drop_quietly,
     fetch,
     flask_command,
     free_port,
+    guarded,
     is_postgres,
     libpq_url,
     parse_wrk,
+    say,
 )
 
 STARTUP_TIMEOUT = 30.0
@@ -102,10 +105,6 @@ LAST_NAMES = ["Tremblay", "Côté", "O'Brien", "Smith", "Gagnon", "Nguyễn", "S
 PROVINCES = ["ON", "QC", "BC", "AB", "MB", "SK", "NS", "NB", "NL", "PE", "YT", "NT", "NU", "XX"]
 CITIES = ["Gatineau", "Montréal", "Toronto", "Saint-Jérôme", "Vancouver", ""]
 DISPLAYS = ["full", "full", "full", "initial", "none"]
-
-
-def say(message):
-    print(message, file=sys.stderr, flush=True)
 
 
 def percentile(values, fraction):
@@ -1018,10 +1017,7 @@ class LoadRun:
         if getattr(self, "limits", None) == "on":
             self.forget_limits()
         if self.postgres is not None and not self.args.keep:
-            try:
-                self.postgres.drop()
-            except Exception as error:  # noqa: BLE001 - report, and still remove the files
-                say(f"could not drop the database {self.postgres.name}: {error}")
+            drop_quietly(self.postgres)
         if self.args.keep:
             say(f"kept {self.workdir}" + (f" and the database {self.postgres.name}" if self.postgres else ""))
         else:
@@ -1876,21 +1872,7 @@ def run(args):
 
 
 def main(argv=None):
-    args = parse_args(argv)
-
-    def terminate(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, terminate)
-    try:
-        ok = run(args)
-    except (BenchError, subprocess.TimeoutExpired) as error:
-        say(f"error: {error}")
-        return 2
-    except KeyboardInterrupt:
-        say("interrupted; everything stopped and the database removed")
-        return 130
-    return 0 if ok else 1
+    return 0 if guarded(run, parse_args(argv)) else 1
 
 
 if __name__ == "__main__":

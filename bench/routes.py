@@ -471,6 +471,34 @@ def say(message):
     print(message, file=sys.stderr, flush=True)
 
 
+def drop_quietly(postgres):
+    """Drop a throwaway database; a failure is reported and the rest of the clean-up goes on."""
+    try:
+        postgres.drop()
+    except Exception as error:  # noqa: BLE001 - report, and still remove the temporary files
+        say(f"could not drop the database {postgres.name}: {error}")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def guarded(run, args):
+    """``run(args)``, with SIGTERM (a CI timeout, ``kill``) cleaning up as Ctrl-C does.
+
+    A bench error exits with status 2 and an interruption with 130, after ``run``'s own clean-up.
+    """
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return run(args)
+    except (BenchError, subprocess.TimeoutExpired) as error:
+        say(f"error: {error}")
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        say("interrupted; what the run started was stopped and removed")
+        raise SystemExit(130) from None
+
+
 def check_tools():
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -588,38 +616,27 @@ def run(args):
         if server is not None:
             server.stop()
         if postgres is not None:
-            try:
-                postgres.drop()
-            except Exception as error:  # noqa: BLE001 - report, and still remove the temporary files
-                say(f"could not drop the database {postgres.name}: {error}")
+            drop_quietly(postgres)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def target_status(ok, check, missed="some targets were missed"):
+    """The exit status for the targets: a miss fails the run only with ``--check``."""
+    if ok:
+        return 0
+    say(missed + ("" if check else " (not failing: run with --check)"))
+    return 1 if check else 0
 
 
 def main(argv=None):
     args = parse_args(argv)
-
-    # SIGTERM (a CI timeout, `kill`) cleans up the same way as Ctrl-C.
-    def terminate(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, terminate)
-    try:
-        ok, failed = run(args)
-    except (BenchError, subprocess.TimeoutExpired) as error:
-        say(f"error: {error}")
-        return 2
-    except KeyboardInterrupt:
-        say("interrupted; gunicorn stopped and the database removed")
-        return 130
+    ok, failed = guarded(run, args)
     if failed:
         # Errors are never a figure to publish, with or without --check.
         for result in failed:
             say(f"error: {result.name} had {result.errors} non-2xx responses or socket errors during its run")
         return 1
-    if not ok:
-        say("some targets were missed" + ("" if args.check else " (not failing: run with --check)"))
-        return 1 if args.check else 0
-    return 0
+    return target_status(ok, args.check)
 
 
 if __name__ == "__main__":
