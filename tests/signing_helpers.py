@@ -1,10 +1,13 @@
 """Steps of the signing journey, as a person takes them, for the tests."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from petition.extensions import db
 from petition.mail.outbox import drain_all
+from petition.signing import service
 from petition.signing.models import Signature
+from petition.timeutil import utcnow
 from tests.conftest import csrf_token_from
 
 VALID = {
@@ -53,3 +56,55 @@ def signatures(app):
 
 def count(client):
     return client.get("/api/count").get_json()["signatures"]
+
+
+def make_signature(
+    app,
+    email,
+    *,
+    first="Élodie",
+    last="Tremblay",
+    province="QC",
+    city="Gatineau",
+    display="full",
+    ip="203.0.113.9",
+    share_ref=None,
+    confirm=True,
+    lang="fr",
+    minutes_ago=0,
+):
+    """A signature made through the signing service, as the form makes them; returns its id.
+
+    ``minutes_ago`` moves its confirmation back in time, for lists in order.
+    """
+    with app.test_request_context(f"/{lang}/"):
+        signature = service.submit(
+            service.Submission(
+                first_name=first,
+                last_name=last,
+                email=email,
+                province=province,
+                city=city,
+                display=display,
+                wants_updates=False,
+                consent_wording=None,
+                lang=lang,
+                ip=ip,
+                share_ref=share_ref,
+            )
+        )
+        if confirm:
+            service.confirm(signature)
+            if minutes_ago:
+                signature.confirmed_at = utcnow() - timedelta(minutes=minutes_ago)
+                db.session.commit()
+        ident = signature.id
+        db.session.remove()
+    return ident
+
+
+def signature(app, ident):
+    with app.app_context():
+        row = db.session.get(Signature, ident)
+        db.session.expunge_all()
+        return row

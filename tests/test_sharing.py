@@ -12,8 +12,8 @@ import pytest
 from petition.extensions import db
 from petition.sharing.stats import stats_token
 from petition.signing.models import Signature
-from tests.sharing_helpers import add_share_link, add_signer
-from tests.signing_helpers import confirm_through_page, deliver, sign
+from tests.sharing_helpers import add_share_link
+from tests.signing_helpers import confirm_through_page, deliver, make_signature, sign
 
 ORG = "national-council-of-canadian-muslims"
 OTHER_ORG = "al-rashid-mosque-2"
@@ -223,11 +223,11 @@ def test_each_language_has_its_preview_card(client, endorsements, lang):
 
 
 def test_the_stats_page_shows_an_organisations_confirmed_signatures(app, client, endorsements):
-    add_signer(app, "one@example.org", share_ref=f"org:{ORG}")
-    add_signer(app, "two@example.org", share_ref=f"org:{ORG}", minutes_ago=60 * 24 * 2)
-    add_signer(app, "pending@example.org", share_ref=f"org:{ORG}", confirm=False)
-    add_signer(app, "elsewhere@example.org", share_ref=f"org:{OTHER_ORG}")
-    add_signer(app, "plain@example.org")
+    make_signature(app, "one@example.org", share_ref=f"org:{ORG}")
+    make_signature(app, "two@example.org", share_ref=f"org:{ORG}", minutes_ago=60 * 24 * 2)
+    make_signature(app, "pending@example.org", share_ref=f"org:{ORG}", confirm=False)
+    make_signature(app, "elsewhere@example.org", share_ref=f"org:{OTHER_ORG}")
+    make_signature(app, "plain@example.org")
     with app.app_context():
         token = stats_token(ORG)
 

@@ -9,7 +9,7 @@ from petition.extensions import db
 from petition.signing import service
 from petition.signing.models import Signature
 from petition.timeutil import utcnow
-from tests.sharing_helpers import add_signer
+from tests.signing_helpers import make_signature
 
 
 @pytest.fixture
@@ -22,13 +22,13 @@ def names_on(page):
 
 
 def test_only_confirmed_shown_signers_appear_as_they_chose(app, client):
-    add_signer(app, "full@example.org", first="Marie", last="Tremblay", display="full")
-    add_signer(app, "initial@example.org", first="Jean", last="Ouellet", display="initial", minutes_ago=1)
-    add_signer(app, "hidden-name@example.org", first="Nadia", last="Secret", display="none", minutes_ago=2)
-    add_signer(app, "pending@example.org", first="Paul", last="Pending", confirm=False)
-    withdrawn = add_signer(app, "withdrawn@example.org", first="Wanda", last="Withdrawn", minutes_ago=3)
-    invalid = add_signer(app, "invalid@example.org", first="Ivan", last="Invalid", minutes_ago=4)
-    hidden = add_signer(app, "hidden@example.org", first="Hugo", last="Hidden", minutes_ago=5)
+    make_signature(app, "full@example.org", first="Marie", last="Tremblay", display="full")
+    make_signature(app, "initial@example.org", first="Jean", last="Ouellet", display="initial", minutes_ago=1)
+    make_signature(app, "hidden-name@example.org", first="Nadia", last="Secret", display="none", minutes_ago=2)
+    make_signature(app, "pending@example.org", first="Paul", last="Pending", confirm=False)
+    withdrawn = make_signature(app, "withdrawn@example.org", first="Wanda", last="Withdrawn", minutes_ago=3)
+    invalid = make_signature(app, "invalid@example.org", first="Ivan", last="Invalid", minutes_ago=4)
+    hidden = make_signature(app, "hidden@example.org", first="Hugo", last="Hidden", minutes_ago=5)
     with app.app_context():
         service.withdraw(db.session.get(Signature, withdrawn))
         service.move(db.session.get(Signature, invalid), "invalidated", "invalidated", count_delta=-1)
@@ -47,8 +47,8 @@ def test_only_confirmed_shown_signers_appear_as_they_chose(app, client):
 
 
 def test_places_are_in_the_readers_language(app, client):
-    add_signer(app, "a@example.org", city="Gatineau", province="QC")
-    add_signer(app, "b@example.org", city=None, province="XX", minutes_ago=1)
+    make_signature(app, "a@example.org", city="Gatineau", province="QC")
+    make_signature(app, "b@example.org", city=None, province="XX", minutes_ago=1)
 
     english = client.get("/en/signatures").get_data(as_text=True)
     french = client.get("/fr/signatures").get_data(as_text=True)
@@ -59,7 +59,7 @@ def test_places_are_in_the_readers_language(app, client):
 
 
 def test_a_name_that_looks_like_markup_is_shown_as_text(app, client):
-    ident = add_signer(app, "markup@example.org")
+    ident = make_signature(app, "markup@example.org")
     with app.app_context():
         signature = db.session.get(Signature, ident)
         signature.first_name, signature.last_name = "<script>alert(1)</script>", "O'Brien & <b>Co</b>"
@@ -73,7 +73,7 @@ def test_a_name_that_looks_like_markup_is_shown_as_text(app, client):
 
 def test_pages_walk_back_in_time_without_repeating_anyone(app, client):
     for n in range(7):
-        add_signer(app, f"s{n}@example.org", first=f"Signer{n}", last="Test", minutes_ago=n)
+        make_signature(app, f"s{n}@example.org", first=f"Signer{n}", last="Test", minutes_ago=n)
 
     seen, url = [], "/en/signatures"
     while url:
@@ -88,7 +88,7 @@ def test_pages_walk_back_in_time_without_repeating_anyone(app, client):
 
 def test_signers_confirmed_in_the_same_instant_are_all_listed(app, client):
     for n in range(5):
-        add_signer(app, f"same{n}@example.org", first=f"Same{n}", last="Moment")
+        make_signature(app, f"same{n}@example.org", first=f"Same{n}", last="Moment")
     with app.app_context():
         moment = utcnow() - timedelta(minutes=1)
         for signature in db.session.execute(db.select(Signature)).scalars():
@@ -120,9 +120,9 @@ def test_the_list_says_so_when_nobody_is_shown_yet(app, client):
 
 
 def test_the_letter_page_shows_the_newest_few_with_their_town(app, client, endorsements):
-    add_signer(app, "old@example.org", first="Ancien", last="Signataire", minutes_ago=30)
-    add_signer(app, "new@example.org", first="Amélie", last="Gagnon", display="initial", minutes_ago=2)
-    add_signer(app, "newest@example.org", first="Louis", last="Roy", city="Rimouski")
+    make_signature(app, "old@example.org", first="Ancien", last="Signataire", minutes_ago=30)
+    make_signature(app, "new@example.org", first="Amélie", last="Gagnon", display="initial", minutes_ago=2)
+    make_signature(app, "newest@example.org", first="Louis", last="Roy", city="Rimouski")
 
     html = client.get("/fr/").get_data(as_text=True)
     recent = html[html.index('id="recent-heading"') :]

@@ -3,10 +3,8 @@
 import re
 from html import unescape
 
-from petition.extensions import db
-from petition.signing import service
-from petition.signing.models import Signature
 from tests.conftest import csrf_token_from
+from tests.signing_helpers import make_signature, signature  # noqa: F401 - the admin tests' helpers too
 
 ADMIN_EMAIL = "admin@example.org"
 ADMIN_PASSWORD = "a long enough passphrase"
@@ -22,51 +20,6 @@ def sign_in(client, email=ADMIN_EMAIL, password=ADMIN_PASSWORD, next=None):
 def token(client, path="/admin/"):
     """A CSRF token of the client's session, read from an admin page."""
     return csrf_token_from(client.get(path).get_data(as_text=True))
-
-
-def make_signature(
-    app,
-    email,
-    *,
-    first="Élodie",
-    last="Tremblay",
-    province="QC",
-    city="Gatineau",
-    display="full",
-    ip="203.0.113.9",
-    share_ref=None,
-    confirm=True,
-    lang="fr",
-):
-    """A signature made through the signing service, as the form makes them; returns its id."""
-    with app.test_request_context(f"/{lang}/"):
-        signature = service.submit(
-            service.Submission(
-                first_name=first,
-                last_name=last,
-                email=email,
-                province=province,
-                city=city,
-                display=display,
-                wants_updates=False,
-                consent_wording=None,
-                lang=lang,
-                ip=ip,
-                share_ref=share_ref,
-            )
-        )
-        if confirm:
-            service.confirm(signature)
-        ident = signature.id
-        db.session.remove()
-    return ident
-
-
-def signature(app, ident):
-    with app.app_context():
-        row = db.session.get(Signature, ident)
-        db.session.expunge_all()
-        return row
 
 
 def public_count(client):

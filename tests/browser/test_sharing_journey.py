@@ -10,8 +10,7 @@ from petition.signing.models import Signature
 from tests.browser.test_accessibility import assert_no_serious_violations
 from tests.browser.test_screenshots import SCREENSHOTS, VIEWPORTS, horizontal_overflow
 from tests.mailserver import link_in
-from tests.sharing_helpers import add_signer
-from tests.signing_helpers import deliver, path_of
+from tests.signing_helpers import deliver, make_signature, path_of
 
 ORG = "national-council-of-canadian-muslims"
 
@@ -73,8 +72,8 @@ def test_without_script_the_link_is_still_there_to_copy(live_server, endorsement
 
 
 def new_pages(app):
-    add_signer(app, "a@example.org", first="Marie", last="Tremblay", share_ref=f"org:{ORG}")
-    add_signer(app, "b@example.org", first="Jean", last="Ouellet", display="initial", city=None, province="XX")
+    make_signature(app, "a@example.org", first="Marie", last="Tremblay", share_ref=f"org:{ORG}")
+    make_signature(app, "b@example.org", first="Jean", last="Ouellet", display="initial", city=None, province="XX")
     with app.app_context():
         token = stats_token(ORG)
     return {
