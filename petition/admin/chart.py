@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from babel.dates import format_skeleton
 from babel.numbers import format_compact_decimal
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from petition.i18n import format_number
 
@@ -82,7 +83,7 @@ def bar_chart(days, width=WIDTH, height=HEIGHT):
                 y=round(baseline - bar_height, 2),
                 width=round(max(slot - gap, 0.5), 2),
                 height=round(bar_height, 2),
-                label=f"{day_label(day)}: {format_number(count)}",
+                label=_("%(day)s: %(count)s", day=day_label(day), count=format_number(count)),
             )
         )
     y_ticks = [Tick(round(baseline - plot_height * n / 4, 2), compact_number(step * n)) for n in range(5)]

@@ -14,6 +14,7 @@ from petition.admin.pages import bad_request, get_or_404
 from petition.counts import forget_counts
 from petition.endorsements.importer import ImportFileError, import_endorsements
 from petition.endorsements.models import Endorsement
+from petition.i18n import format_number
 from petition.letter.endorsement_list import forget_entries
 from petition.links import public_url
 from petition.sharing.stats import stats_url
@@ -123,14 +124,15 @@ def import_file():
     limit = current_app.config["ADMIN_IMPORT_MAX_BYTES"]
     if request.method == "GET":
         return render_template("admin/endorsements/import.html", form=form, limit=limit)
+    too_large = _("The file is too large (%(size)s bytes at most).", size=format_number(limit))
     if request.content_length is not None and request.content_length > limit + 64 * 1024:
-        return bad_request(_("The file is too large (%(size)s bytes at most).", size=limit), code=413)
+        return bad_request(too_large, code=413)
     if not form.validate():
         return render_template("admin/endorsements/import.html", form=form, limit=limit), 400
     upload = form.file.data
     data = upload.read(limit + 1)
     if len(data) > limit:
-        return bad_request(_("The file is too large (%(size)s bytes at most).", size=limit), code=413)
+        return bad_request(too_large, code=413)
     name = os.path.basename(upload.filename or "upload.csv")
     if b"\x00" in data:
         problem = _("%(name)s is not a text file (it holds NUL characters).", name=name)
