@@ -172,10 +172,14 @@ def machine_busy():
 
 
 class Supervised:
-    """A process kept running as systemd's ``Restart=always`` would, with its CPU accounted."""
+    """A process kept running as systemd's ``Restart=always`` would, with its CPU accounted.
 
-    def __init__(self, name, command, env, log_path):
-        self.name, self.command, self.env, self.log_path = name, command, env, log_path
+    It runs in a session of its own, as a systemd service does in a cgroup of its own; ``nice``
+    lowers its share of the CPU the way ``CPUWeight=`` does for such a service (docs/deploy.md).
+    """
+
+    def __init__(self, name, command, env, log_path, nice=0):
+        self.name, self.command, self.env, self.log_path, self.nice = name, command, env, log_path, nice
         self.process = None
         self.restarts = 0
         self.dead_cpu = 0.0  # CPU seconds of the instances that have exited
@@ -185,9 +189,12 @@ class Supervised:
         self.log = None
 
     def _spawn(self):
+        command = [*niced(self.nice), *self.command]
         self.process = subprocess.Popen(
-            self.command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        if self.nice:
+            lower_group_priority(self.process.pid, self.nice)
 
     def start(self):
         self.log = open(self.log_path, "a")  # noqa: SIM115 - closed in stop()
@@ -252,6 +259,18 @@ class Supervised:
 def niced(niceness):
     """The prefix that runs a command at ``niceness`` (nothing for 0); nice execs, so the pid is the command's."""
     return ["nice", "-n", str(niceness)] if niceness else []
+
+
+def lower_group_priority(pid, niceness):
+    """Give the session that ``pid`` leads the weight of ``niceness`` against other sessions.
+
+    With Linux's autogroups (on here: /proc/sys/kernel/sched_autogroup_enabled), the scheduler
+    shares the CPU fairly between sessions first, so a nice value alone only orders the processes
+    within one session: a mail worker in a session of its own would get a full share however nice
+    it is. Its group's niceness is what systemd's ``CPUWeight=`` sets for a service's cgroup.
+    """
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/autogroup").write_text(f"{niceness}\n")
 
 
 def wait_for_port(port, timeout, alive=lambda: True, what="the server"):
@@ -980,9 +999,13 @@ class LoadRun:
         say(f"SMTP sink on 127.0.0.1:{sink_port}, store {self.sink_store}")
         if args.mail_sender == "worker":
             for number in range(args.mail_workers):
-                command = [*niced(args.mail_nice), sys.executable, "-m", "flask", "--app", "petition", "mail", "worker"]
+                command = [sys.executable, "-m", "flask", "--app", "petition", "mail", "worker"]
                 mailer = Supervised(
-                    f"mail-worker-{number + 1}", command, self.env, self.workdir / f"mail{number + 1}.log"
+                    f"mail-worker-{number + 1}",
+                    command,
+                    self.env,
+                    self.workdir / f"mail{number + 1}.log",
+                    args.mail_nice,
                 )
                 mailer.start()
                 self.mailers.append(mailer)

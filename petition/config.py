@@ -66,6 +66,8 @@ DEFAULTS = {
     "MAIL_LEASE_SECONDS": 120.0,
     "MAIL_TIMEOUT_SECONDS": 20.0,
     "MAIL_BATCH_SIZE": 50,
+    # When the database cannot be reached (a restart), pages answer 503 with this Retry-After, in seconds.
+    "DATABASE_UNAVAILABLE_RETRY_AFTER": 5,
     # Days in figures and charts are the campaign's days, in this time zone.
     "CAMPAIGN_TIMEZONE": "America/Toronto",
     # The public list of signers: names per page, and how many the letter page shows.
@@ -254,7 +256,12 @@ def load_config(instance_path, environ=None, testing=False):
             config[name] = parse_bool(env[name])
     config["SIGNATURE_GOALS"] = parse_goals(config["SIGNATURE_GOALS"])
     config["COUNTER_POLL_SECONDS"] = parse_seconds("COUNTER_POLL_SECONDS", config["COUNTER_POLL_SECONDS"], 0.1)
-    for name in ("COUNT_MAX_AGE_SECONDS", "COUNT_STALE_SECONDS", "EMBED_MAX_AGE_SECONDS"):
+    for name in (
+        "COUNT_MAX_AGE_SECONDS",
+        "COUNT_STALE_SECONDS",
+        "EMBED_MAX_AGE_SECONDS",
+        "DATABASE_UNAVAILABLE_RETRY_AFTER",
+    ):
         config[name] = int(parse_seconds(name, config[name]))
     for name in ("UNCONFIRMED_RETENTION_DAYS", "PRIVACY_BATCH_SIZE"):
         config[name] = parse_whole_number(name, config[name])

@@ -1,9 +1,19 @@
 """Error pages in the visitor's language, as HTML for pages and JSON for the API."""
 
-from flask import abort, jsonify, make_response, render_template, request
+import logging
+
+from flask import abort, current_app, g, has_request_context, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from petition.database import unavailable
+from petition.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def wants_json():
@@ -28,6 +38,10 @@ def error_text(code):
         500: (
             _("Something went wrong"),
             _("An error on our side stopped this page. It has been logged; please try again in a moment."),
+        ),
+        503: (
+            _("The site is busy for a moment"),
+            _("This page could not be shown just now. Please try again in a few seconds."),
         ),
     }
     return texts.get(code, (_("Error"), _("The request could not be completed.")))
@@ -73,6 +87,40 @@ def handle_unexpected_error(error):
     return render_error(500)
 
 
+def note_commit(session):
+    """Remember that this request has changed the database, for ``unavailable_message``."""
+    if has_request_context():
+        g.database_committed = True
+
+
+def unavailable_message():
+    """What a visitor must know when the database fails mid-request: whether what they sent was
+    recorded. A transaction that failed recorded nothing; one committed earlier in the request may
+    have."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    if g.get("database_committed"):
+        return _(
+            "Part of what you sent may have been recorded. Please wait a few seconds, then check "
+            "before sending it again."
+        )
+    if request.endpoint == "signing.sign":
+        return _("Your signature was not recorded. Please send the form again in a few seconds.")
+    return _("What you sent was not recorded. Please try again in a few seconds.")
+
+
+def handle_database_error(error):
+    """A database that cannot be reached for a moment (a restart) is a 503 with ``Retry-After``,
+    logged as one line: a restart would otherwise log a traceback per request. Any other database
+    error is a bug, and goes on to the 500 page."""
+    if not unavailable(error):
+        raise error
+    db.session.rollback()
+    log.warning("database unavailable for %s %s: %s", request.method, request.path, error.orig)
+    retry_after = current_app.config["DATABASE_UNAVAILABLE_RETRY_AFTER"]
+    return render_error(503, message=unavailable_message(), headers={"Retry-After": str(retry_after)})
+
+
 def refuse_nameless_form_fields():
     """A multipart part without a name reaches the form as a ``None`` key, on which the CSRF
     check itself fails (a 500 on every form); such a body is malformed: a 400."""
@@ -86,3 +134,6 @@ def init_app(app):
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected_error)
+    app.register_error_handler(DBAPIError, handle_database_error)
+    if not event.contains(Session, "after_commit", note_commit):
+        event.listen(Session, "after_commit", note_commit)

@@ -1,6 +1,6 @@
 """The two languages of the site: URL prefixes, negotiation, and the locale of each request."""
 
-from flask import current_app, g, request, url_for
+from flask import current_app, g, has_request_context, request, url_for
 from flask_babel import format_decimal
 from werkzeug.routing import BaseConverter
 
@@ -36,6 +36,9 @@ def current_language():
     """The language of this request: its URL prefix when it has one, else the negotiated one."""
     lang = g.get("lang")
     if lang is None:
+        if not has_request_context():
+            # The mail sender renders outside any request, and passes the signer's language.
+            return DEFAULT_LANGUAGE
         view_args = request.view_args or {}
         lang = view_args.get("lang") or language_from_path(request.path) or negotiated_language()
         g.lang = lang

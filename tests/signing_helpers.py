@@ -78,7 +78,7 @@ def make_signature(
     ``minutes_ago`` moves its confirmation back in time, for lists in order.
     """
     with app.test_request_context(f"/{lang}/"):
-        signature = service.submit(
+        signature_id = service.submit(
             service.Submission(
                 first_name=first,
                 last_name=last,
@@ -94,13 +94,13 @@ def make_signature(
             )
         )
         if confirm:
+            signature = db.session.get(Signature, signature_id)
             service.confirm(signature)
             if minutes_ago:
                 signature.confirmed_at = utcnow() - timedelta(minutes=minutes_ago)
                 db.session.commit()
-        ident = signature.id
         db.session.remove()
-    return ident
+    return signature_id
 
 
 def signature(app, ident):

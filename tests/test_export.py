@@ -54,7 +54,9 @@ def add(first, last, email, confirm=True, **fields):
     } | fields
     if values["wants_updates"]:
         values["consent_wording"] = "2026-11-updates-v1"
-    signature = service.submit(Submission(first_name=first, last_name=last, email=email, **values))
+    signature = db.session.get(
+        Signature, service.submit(Submission(first_name=first, last_name=last, email=email, **values))
+    )
     if confirm:
         service.confirm(signature)
     return signature

@@ -41,7 +41,9 @@ def add(email, first="Sam", last="Signer", confirm=False, ip="198.51.100.23", **
     } | fields
     if values["wants_updates"]:
         values["consent_wording"] = "2026-11-updates-v1"
-    signature = service.submit(Submission(first_name=first, last_name=last, email=email, ip=ip, **values))
+    signature = db.session.get(
+        Signature, service.submit(Submission(first_name=first, last_name=last, email=email, ip=ip, **values))
+    )
     if confirm:
         service.confirm(signature)
     return signature.id

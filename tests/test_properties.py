@@ -24,6 +24,7 @@ from petition.sharing.stats import STATS_SALT
 from petition.signing import service
 from petition.signing import tokens as signer_tokens
 from petition.signing.forms import CONSENT_WORDING_VERSION
+from petition.signing.models import Signature
 from tests.conftest import csrf_token_from
 from tests.signing_helpers import VALID
 
@@ -356,7 +357,7 @@ def test_any_token_at_any_route_is_answered_never_a_500(app, client, csrf, endor
 def real_signature(app):
     """A pending signature, so that payloads can name one that exists; returns (id, nonce)."""
     with app.test_request_context("/en/sign", method="POST"):
-        signature = service.submit(
+        ident = service.submit(
             service.Submission(
                 first_name="Sam",
                 last_name="Lee",
@@ -369,7 +370,7 @@ def real_signature(app):
                 lang="en",
             )
         )
-        ident, nonce = signature.id, signature.token_nonce
+        nonce = db.session.get(Signature, ident).token_nonce
         db.session.remove()
     return ident, nonce
 

@@ -1,6 +1,13 @@
-"""Emails to signers, rendered in the signer's language and queued in the outbox."""
+"""Emails to signers: queued as a kind and a signature, rendered in the signer's language when sent.
+
+Queuing writes one short row in the signer's transaction (``outbox_values``); the sender renders
+the subject, the two bodies and the headers just before sending (``rendered``), so that a spike of
+signatures costs the web processes one insert each, and the links in the email carry the
+signature's tokens as they stand when it leaves.
+"""
 
 import secrets
+from dataclasses import dataclass
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -11,6 +18,21 @@ from petition.i18n import LANGUAGES
 from petition.links import public_url
 from petition.mail.models import OutboxMessage
 from petition.signing import tokens
+from petition.signing.models import Signature
+
+SIGNER_KINDS = ("confirm", "already_signed")
+
+
+class NothingToRender(Exception):
+    """The signature an email was about no longer exists (purged before the email left)."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text_body: str
+    html_body: str
+    headers: dict
 
 
 def subject_for(kind):
@@ -38,16 +60,32 @@ def message_id(domain):
     return f"<{secrets.token_hex(16)}@{domain}>"
 
 
+def outbox_values(signature_id, to_address, kind):
+    """The columns of a queued signer's email; the rest is rendered when it is sent."""
+    if kind not in SIGNER_KINDS:
+        raise ValueError(f"no signer's email of kind {kind!r}")
+    return {
+        "kind": kind,
+        "signature_id": signature_id,
+        "to_address": to_address,
+        "message_id": message_id(current_app.config.get("MAIL_MESSAGE_ID_DOMAIN", "petition.local")),
+    }
+
+
 def queue_signer_email(signature, kind):
-    """Render the ``kind`` email for ``signature`` and add it to the outbox (not committed)."""
+    """Add the ``kind`` email for ``signature`` to the outbox, in the caller's transaction."""
+    message = OutboxMessage(**outbox_values(signature.id, signature.email, kind))
+    db.session.add(message)
+    db.session.info["outbox_added"] = True
+    return message
+
+
+def render_signer_email(signature, kind):
     links = signer_links(signature)
     with force_locale(LANGUAGES[signature.lang]):
         context = {"signature": signature, "lang": signature.lang, **links}
         context["confirm_days"] = current_app.config["SIGNATURE_CONFIRM_MAX_AGE"] // 86400
-        message = OutboxMessage(
-            kind=kind,
-            signature_id=signature.id,
-            to_address=signature.email,
+        return Rendered(
             subject=subject_for(kind),
             text_body=render_template(f"email/{kind}.txt", **context),
             html_body=render_template(f"email/{kind}.html", **context),
@@ -57,8 +95,14 @@ def queue_signer_email(signature, kind):
                 "Content-Language": f"{signature.lang}-CA",
                 "Auto-Submitted": "auto-generated",
             },
-            message_id=message_id(current_app.config.get("MAIL_MESSAGE_ID_DOMAIN", "petition.local")),
         )
-    db.session.add(message)
-    db.session.info["outbox_added"] = True
-    return message
+
+
+def rendered(message):
+    """What ``message`` says: as stored, or rendered now from its kind and signature."""
+    if message.text_body is not None:
+        return Rendered(message.subject, message.text_body, message.html_body, message.headers or {})
+    signature = db.session.get(Signature, message.signature_id) if message.signature_id is not None else None
+    if signature is None:
+        raise NothingToRender(f"outbox message {message.id}: its signature no longer exists")
+    return render_signer_email(signature, message.kind)

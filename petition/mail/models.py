@@ -27,10 +27,12 @@ class OutboxMessage(db.Model):
         ForeignKey("signature.id", ondelete="SET NULL"), index=True, nullable=True
     )
     to_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
-    text_body: Mapped[str] = mapped_column(Text)
-    html_body: Mapped[str] = mapped_column(Text)
-    headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Empty until sent for a signer's email, which is rendered from its kind and signature by the
+    # sender (compose.rendered): signing stays one short transaction, and the links are current.
+    subject: Mapped[str | None] = mapped_column(String(300))
+    text_body: Mapped[str | None] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict | None] = mapped_column(JSON, default=dict)
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     status: Mapped[OutboxStatus] = mapped_column(
         Enum(OutboxStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),

@@ -1,23 +1,32 @@
 """Draining the outbox: claim due messages atomically, send them, record the outcome.
 
 A message is claimed by a conditional update (``status`` still queued, or a lease that has run
-out), so several processes can drain one outbox without sending a message twice.
+out), so several processes can drain one outbox without sending a message twice. Its outcome is
+written the same way, and written again through a short database outage (``record_outcome``), so
+a restart between the server's ``250`` and the commit does not send it a second time.
 """
 
 import logging
 import os
 import socket
+import time
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import or_, update
+from sqlalchemy.exc import DBAPIError
 
+from petition.database import unavailable
 from petition.extensions import db
 from petition.mail.models import OutboxMessage, OutboxStatus
 from petition.mail.transport import PermanentFailure, TemporaryFailure, build_message, make_transport
 from petition.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+
+# Back-off between attempts to record an outcome while the database is away, in seconds.
+FIRST_RECORD_DELAY = 0.1
+LONGEST_RECORD_DELAY = 2.0
 
 
 def sender_name():
@@ -63,18 +72,60 @@ def retry_delay(attempts):
     return min(config["MAIL_RETRY_BASE_SECONDS"] * 2 ** (attempts - 1), config["MAIL_RETRY_MAX_SECONDS"])
 
 
-def record_failure(message, error, permanent):
-    message.attempts += 1
-    message.last_error = str(error)[:2000]
-    message.lease_until = None
-    if permanent or message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        message.status = OutboxStatus.FAILED
+def record_outcome(message_id, claimant, **values):
+    """Write what became of a message this sender claimed, trying again through a database outage.
+
+    Until the lease runs out nobody else takes the message, so the write is tried for up to half
+    of ``MAIL_LEASE_SECONDS``, on a fresh connection each time. It changes the message only while
+    it is still this sender's claim, so a write that did reach the database before its connection
+    broke is not done twice. Past that, the error is logged and raised: the caller stops its batch
+    rather than send more on a database that cannot record them.
+    """
+    deadline = time.monotonic() + current_app.config["MAIL_LEASE_SECONDS"] / 2
+    delay = FIRST_RECORD_DELAY
+    while True:
+        try:
+            db.session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == message_id,
+                    OutboxMessage.status == OutboxStatus.SENDING,
+                    OutboxMessage.claimed_by == claimant,
+                )
+                .values(lease_until=None, **values)
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+            return
+        except DBAPIError as error:
+            db.session.rollback()
+            if not unavailable(error) or time.monotonic() + delay > deadline:
+                log.error("outbox message %s: could not record it as %s: %s", message_id, values["status"], error.orig)
+                raise
+            log.warning(
+                "outbox message %s: the database is away, recording it as %s again", message_id, values["status"]
+            )
+        time.sleep(delay)
+        delay = min(delay * 2, LONGEST_RECORD_DELAY)
+
+
+def record_sent(message, claimant):
+    record_outcome(
+        message.id, claimant, status=OutboxStatus.SENT, sent_at=utcnow(), attempts=message.attempts + 1, last_error=None
+    )
+
+
+def record_failure(message, claimant, error, permanent):
+    attempts = message.attempts + 1
+    values = {"attempts": attempts, "last_error": str(error)[:2000]}
+    if permanent or attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        values["status"] = OutboxStatus.FAILED
         log.error("outbox message %s failed for good: %s", message.id, error)
     else:
-        message.status = OutboxStatus.QUEUED
-        message.next_attempt_at = utcnow() + timedelta(seconds=retry_delay(message.attempts))
+        values["status"] = OutboxStatus.QUEUED
+        values["next_attempt_at"] = utcnow() + timedelta(seconds=retry_delay(attempts))
         log.warning("outbox message %s will be retried: %s", message.id, error)
-    db.session.commit()
+    record_outcome(message.id, claimant, **values)
 
 
 def drain(limit=None, claimant=None):
@@ -94,17 +145,12 @@ def drain(limit=None, claimant=None):
             try:
                 transport.send(build_message(message, config["MAIL_DEFAULT_SENDER"]))
             except TemporaryFailure as error:
-                record_failure(message, error, permanent=False)
+                record_failure(message, claimant, error, permanent=False)
                 continue
             except PermanentFailure as error:
-                record_failure(message, error, permanent=True)
+                record_failure(message, claimant, error, permanent=True)
                 continue
-            message.status = OutboxStatus.SENT
-            message.sent_at = utcnow()
-            message.attempts += 1
-            message.lease_until = None
-            message.last_error = None
-            db.session.commit()
+            record_sent(message, claimant)
             sent += 1
     finally:
         transport.close()

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from petition.mail.compose import NothingToRender, rendered
+
 
 class TemporaryFailure(Exception):
     """Try again later: the server is down, busy, or said 4xx."""
@@ -17,15 +19,20 @@ class PermanentFailure(Exception):
 
 
 def build_message(outbox_message, sender):
+    """The email for an outbox message, rendered now if it was queued as a kind and a signature."""
+    try:
+        content = rendered(outbox_message)
+    except NothingToRender as error:
+        raise PermanentFailure(str(error)) from error
     message = EmailMessage()
     message["From"] = sender
     message["To"] = outbox_message.to_address
-    message["Subject"] = outbox_message.subject
+    message["Subject"] = content.subject
     message["Message-ID"] = outbox_message.message_id
-    message.set_content(outbox_message.text_body)
-    message.add_alternative(outbox_message.html_body, subtype="html")
+    message.set_content(content.text_body)
+    message.add_alternative(content.html_body, subtype="html")
     # After the bodies: setting content replaces any Content-* header set before it.
-    for name, value in (outbox_message.headers or {}).items():
+    for name, value in content.headers.items():
         message[name] = value
     return message
 

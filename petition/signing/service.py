@@ -4,17 +4,19 @@ Every change commits in one transaction with the outbox message it causes, so an
 never promised without being recorded, nor recorded without the change it announces.
 """
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import func, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from petition.counts import forget_counts
 from petition.extensions import db
-from petition.mail.compose import queue_signer_email
+from petition.mail.compose import outbox_values, queue_signer_email
 from petition.mail.models import OutboxMessage
 from petition.signing import tallies
 from petition.signing.canonical import canonical_email
@@ -28,6 +30,8 @@ from petition.signing.models import (
     new_token_nonce,
 )
 from petition.timeutil import utcnow
+
+SUBMIT_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -66,52 +70,85 @@ def may_email(signature):
     return emails_sent_recently(signature) < current_app.config.get("SIGNATURE_EMAILS_PER_DAY", 3)
 
 
+def submission_values(submission):
+    """The columns a submission sets on its signature, new or signed before."""
+    wants_updates = submission.wants_updates
+    return {
+        "first_name": submission.first_name,
+        "last_name": submission.last_name,
+        "email": submission.email,
+        "province": submission.province,
+        "city": submission.city or None,
+        "display": NameDisplay(submission.display),
+        "lang": submission.lang,
+        "ip": submission.ip,
+        "wants_updates": wants_updates,
+        "updates_consented_at": utcnow() if wants_updates else None,
+        "consent_wording": submission.consent_wording if wants_updates else None,
+    }
+
+
 def apply_submission(signature, submission):
-    now = utcnow()
-    signature.first_name = submission.first_name
-    signature.last_name = submission.last_name
-    signature.email = submission.email
-    signature.province = submission.province
-    signature.city = submission.city or None
-    signature.display = NameDisplay(submission.display)
-    signature.lang = submission.lang
-    signature.ip = submission.ip
+    for name, value in submission_values(submission).items():
+        setattr(signature, name, value)
     if submission.share_ref and not signature.share_ref:
         signature.share_ref = submission.share_ref
-    signature.wants_updates = submission.wants_updates
-    signature.updates_consented_at = now if submission.wants_updates else None
-    signature.consent_wording = submission.consent_wording if submission.wants_updates else None
+
+
+@functools.cache
+def insert_if_new(dialect_name):
+    """``INSERT … ON CONFLICT (email_canonical) DO NOTHING RETURNING id``: one round trip decides
+    whether the address is new, and two requests racing with one address insert one row."""
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    table = Signature.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=[table.c.email_canonical]).returning(table.c.id)
+
+
+def insert_new_signature(submission, canonical):
+    """The id of a new pending signature for ``submission``, or None if the address has signed."""
+    connection = db.session.connection()
+    values = submission_values(submission) | {
+        "email_canonical": canonical,
+        "email_domain": canonical.rpartition("@")[2],
+        "status": SignatureStatus.PENDING,
+        "share_ref": submission.share_ref,
+    }
+    signature_id = connection.execute(insert_if_new(connection.dialect.name), values).scalar_one_or_none()
+    if signature_id is not None:
+        # Core statements on the tables, not the ORM: a spike of new signers is this path.
+        tallies.record_new_pending()
+        connection.execute(insert(SignatureEvent.__table__), {"signature_id": signature_id, "kind": "submitted"})
+        connection.execute(insert(OutboxMessage.__table__), outbox_values(signature_id, submission.email, "confirm"))
+        db.session.info["outbox_added"] = True
+    return signature_id
 
 
 def submit(submission):
-    """Record a submission and queue the right email. Returns the signature (None for none).
+    """Record a submission and queue the right email. Returns the signature's id (None for none).
 
     The caller shows the same page whatever happened, so nobody learns an address's history.
     """
     canonical = canonical_email(submission.email)
-    for _attempt in range(3):
-        signature = db.session.execute(
-            db.select(Signature).where(Signature.email_canonical == canonical)
-        ).scalar_one_or_none()
-        if signature is None:
-            signature = Signature(
-                email_canonical=canonical, email_domain=canonical.rpartition("@")[2], status=SignatureStatus.PENDING
-            )
-            apply_submission(signature, submission)
-            db.session.add(signature)
-            try:
-                db.session.flush()
-            except (IntegrityError, OperationalError):
-                # Another request signed with the same address a moment ago (or, on SQLite,
-                # held the write lock): start again, and treat this one as a repeat of it.
-                db.session.rollback()
-                continue
-            tallies.record_new(signature)
-            record(signature, "submitted")
-            queue_signer_email(signature, "confirm")
-            db.session.commit()
-            return signature
-        return submit_again(signature, submission)
+    for attempt in range(1, SUBMIT_ATTEMPTS + 1):
+        try:
+            signature_id = insert_new_signature(submission, canonical)
+            if signature_id is not None:
+                db.session.commit()
+                return signature_id
+            signature = db.session.execute(
+                db.select(Signature).where(Signature.email_canonical == canonical)
+            ).scalar_one_or_none()
+        except OperationalError:
+            # On SQLite, another process held the write lock for too long: start again. A
+            # database that stays away is the error handler's (a 503: nothing was recorded).
+            db.session.rollback()
+            if attempt == SUBMIT_ATTEMPTS:
+                raise
+            continue
+        if signature is not None:
+            return submit_again(signature, submission).id
+        # Signed before, and purged between the two statements: start again as new.
+        db.session.rollback()
     raise SigningError("could not record the signature")
 
 

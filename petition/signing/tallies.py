@@ -9,13 +9,13 @@ a fixed handful of rows instead of counting the signature table. ``rebuild`` rec
 from the signature table, for repair and after a bulk load.
 """
 
+import functools
 import secrets
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import delete, func
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, func, text
 
 from petition.counts import forget_counts
 from petition.extensions import db
@@ -65,6 +65,22 @@ def contributions(row):
     return found
 
 
+@functools.lru_cache(maxsize=32)
+def upsert(row_count):
+    """The upsert of ``row_count`` totals into one shard, as text that SQLAlchemy compiles once.
+
+    (It cannot cache an ``insert().values([...])`` of several rows: built that way, each call
+    would be compiled afresh.) PostgreSQL and SQLite share the syntax.
+    """
+    rows = ", ".join(f"(:kind_{i}, :key_{i}, :shard, :n_{i})" for i in range(row_count))
+    # Only the table's name and numbered placeholders go into the text; the values are bound.
+    table = SignatureTally.__tablename__
+    return text(
+        f"INSERT INTO {table} (kind, key, shard, count) VALUES {rows} "  # noqa: S608
+        f"ON CONFLICT (kind, key, shard) DO UPDATE SET count = {table}.count + excluded.count"
+    )
+
+
 def apply(changes):
     """Add each (kind, key) -> n of ``changes`` to one shard, in the caller's transaction.
 
@@ -74,16 +90,10 @@ def apply(changes):
     rows = sorted((kind, key, n) for (kind, key), n in changes.items() if n)
     if not rows:
         return
-    shard = secrets.randbelow(TALLY_SHARDS)
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(SignatureTally).values(
-        [{"kind": kind, "key": key, "shard": shard, "count": n} for kind, key, n in rows]
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["kind", "key", "shard"],
-        set_={"count": SignatureTally.count + statement.excluded.count},
-    )
-    db.session.execute(statement)
+    parameters = {"shard": secrets.randbelow(TALLY_SHARDS)}
+    for i, (kind, key, n) in enumerate(rows):
+        parameters |= {f"kind_{i}": kind, f"key_{i}": key, f"n_{i}": n}
+    db.session.connection().execute(upsert(len(rows)), parameters)
 
 
 def record_change(before, after):
@@ -94,9 +104,13 @@ def record_change(before, after):
     apply(changes)
 
 
-def record_new(signature):
-    """A signature row was just added (flushed) in this transaction."""
-    record_change(None, facts(signature))
+# What a new pending signature counts towards: contributions(Facts("pending", None, …)).
+NEW_PENDING = Counter({("submitted", ALL): 1, ("status", SignatureStatus.PENDING.value): 1})
+
+
+def record_new_pending():
+    """A pending signature was just inserted in this transaction."""
+    apply(NEW_PENDING)
 
 
 def record_removed(signature):
