@@ -1401,8 +1401,9 @@ def parse_args(argv=None):
     parser.add_argument(
         "--mail-nice",
         type=int,
-        default=0,
-        help="niceness of the mail workers and the sink (systemd's Nice=), so that signers come first",
+        default=10,
+        help="niceness of the mail workers (of their sessions too, like systemd's CPUWeight=) and of the sink, "
+        "so that signers come first, as docs/deploy.md sets them up; 0 for an equal share",
     )
     parser.add_argument("--markdown-out", type=Path, help="also write the report to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory and database")
@@ -1443,15 +1444,16 @@ REQUEST_STEPS = [
     ("POST /<lang>/sign", r"^sign \(petition/signing/routes\.py"),
     ("  form validation (WTForms, email_validator, CSRF)", r"^(\w+\.)*validate \((wtforms|flask_wtf)/"),
     ("  service.submit (the transaction)", r"^submit \(petition/signing/service\.py"),
-    ("    queue_signer_email (email rendered in the request)", r"^queue_signer_email \(petition/"),
-    ("      render_template (the two bodies)", r"^render_template \(flask/templating"),
-    ("      signer_links (four signed tokens)", r"^signer_links \(petition/"),
-    ("    tallies", r"\(petition/signing/tallies\.py"),
+    (
+        "    insert_new_signature (the signature, its event, tallies and outbox row)",
+        r"^insert_new_signature \(petition/",
+    ),
     ("    session.commit", r"^(\w+\.)*commit \(sqlalchemy/orm/scoping"),
     ("POST /<lang>/confirm/<token>", r"^confirm \(petition/signing/routes\.py"),
     ("mail worker: drain (claim, build, send, record)", r"^drain \(petition/mail/outbox\.py"),
     ("  claim", r"^claim \(petition/mail/outbox\.py"),
-    ("  build_message", r"^build_message \(petition/mail/transport\.py"),
+    ("  build_message (the email rendered and built)", r"^build_message \(petition/mail/transport\.py"),
+    ("    render_signer_email (two templates, four signed links)", r"^render_signer_email \(petition/mail/compose\.py"),
     ("  SMTP send", r"^(\w+\.)*send \(petition/mail/transport\.py"),
 ]
 

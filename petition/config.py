@@ -34,7 +34,9 @@ DEVELOPMENT_ENVS = {"development", "dev"}
 
 # Tunable defaults; each can be overridden from the environment by its own name.
 DEFAULTS = {
-    "RATELIMIT_HEADERS_ENABLED": True,
+    # X-RateLimit-* headers on every limited response cost two calls to the storage each; a 429
+    # still says when to come back (Retry-After, errors.seconds_until_limit_resets).
+    "RATELIMIT_HEADERS_ENABLED": False,
     "RATELIMIT_ENABLED": True,
     # Limits are counted in RATELIMIT_STORAGE_URI (Redis in production). When it cannot be reached,
     # each process counts in its own memory until it is back, rather than failing the request.

@@ -1,6 +1,7 @@
 """Error pages in the visitor's language, as HTML for pages and JSON for the API."""
 
 import logging
+import time
 
 from flask import abort, current_app, g, has_request_context, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from petition.database import unavailable
-from petition.extensions import db
+from petition.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +62,29 @@ def render_error(code, title=None, message=None, headers=None):
     return response
 
 
+def seconds_until_limit_resets():
+    """When the rate limit this request exceeded lets it through again, in seconds.
+
+    Flask-Limiter's own headers would give it too, but they cost two calls to the limits' storage
+    on every limited request (RATELIMIT_HEADERS_ENABLED is off); here it is asked only on a 429.
+    """
+    try:
+        limit = limiter.current_limit
+        return max(1, limit.reset_at - int(time.time())) if limit is not None else None
+    except Exception:  # the storage went away since the check: a 429 without the header
+        log.warning("rate-limit storage unavailable while answering a 429", exc_info=True)
+        return None
+
+
 def handle_http_exception(error):
     headers = {}
     if error.code == 405 and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
     retry_after = dict(error.get_headers()).get("Retry-After")
+    if error.code == 429 and not retry_after:
+        retry_after = seconds_until_limit_resets()
     if retry_after:
-        headers["Retry-After"] = retry_after
+        headers["Retry-After"] = str(retry_after)
     return render_error(min(error.code or 500, 500), headers=headers)
 
 

@@ -105,7 +105,8 @@ def record_change(before, after):
 
 
 # What a new pending signature counts towards: contributions(Facts("pending", None, …)).
-NEW_PENDING = Counter({("submitted", ALL): 1, ("status", SignatureStatus.PENDING.value): 1})
+NEW_PENDING_KEYS = (("status", SignatureStatus.PENDING.value), ("submitted", ALL))
+NEW_PENDING = Counter(dict.fromkeys(NEW_PENDING_KEYS, 1))
 
 
 def record_new_pending():
