@@ -10,14 +10,24 @@ the schema with the migrations, imports the bundled endorsements, adds ``--signa
 signatures with ``bench/fill.py`` (none by default), starts the app under gunicorn on a free port,
 and measures each route with wrk (a separate process) after a short warm-up.
 
+Every GET route that a visitor or an embedding site reaches is measured, in both languages where
+it has a language prefix (``ROUTES``); the administrators' pages are ``bench/admin.py``'s. The
+routes behind a link that people are given get a real one, made in this process by the app's own
+code with the server's secret key (``visitor_links``): the lead signatory's pages and its private
+figures link, and the links in the confirmation email of a signature submitted through the signing
+service (its email waits in the outbox: the web processes only queue, as in production, and no mail
+worker runs). ``/<lang>/thanks`` is measured with the session that confirming through the
+confirmation page leaves, for a second signature per language.
+
 Absolute figures depend on the machine, so each route is judged by its ratio to ``/robots.txt``,
 which does no work beyond the framework's: the letter pages must reach 0.40 of it, ``/api/count``
-0.80, the first page of the signers list 0.30. The list's second page, which no cache serves, is
-measured too when there is one, without a target. The baseline is measured first and last and the
-ratios use the mean of the two, so that any drift during the run (a noisy neighbour, thermal
-throttling) shows instead of skewing one route.
+0.80, the first page of the signers list 0.30; the other routes have no target. The list's second
+page, which no cache serves, is measured too when there is one. The baseline is measured first and
+last and the ratios use the mean of the two, so that any drift during the run (a noisy neighbour,
+thermal throttling) shows instead of skewing one route.
 
-Every route must answer 200 (a redirect or an error page is not measured), and a run with any
+Every route must answer 200 before its run and again after the last one (a redirect or an error
+page is not measured, and a GET that changed what it shows would now redirect), and a run with any
 non-2xx response or socket error fails with status 1 whatever the targets.
 
 Everything is bounded in time (each wrk run lasts ``--duration`` seconds) and cleaned up on every
@@ -25,6 +35,7 @@ exit path, Ctrl-C included: gunicorn is stopped, the temporary directory and dat
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import html
 import importlib.metadata
@@ -42,20 +53,48 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the app's own code makes the links (``visitor_links``)
 
 BASELINE = "/robots.txt"
-# (route, the minimum ratio of its requests/s to the baseline's, or None when it has no target)
+LANGUAGES = ("en", "fr")
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route to measure. ``path`` is measured in each language when it has ``{lang}``; its other
+    fields are those of ``Links.fields``. ``target``: the least ratio of its requests/s to the
+    baseline's, or None. ``after_confirming``: sent with the session that confirming leaves."""
+
+    path: str
+    target: float | None = None
+    after_confirming: bool = False
+
+
 ROUTES = [
-    ("/en/", 0.40),
-    ("/fr/", 0.40),
-    ("/api/count", 0.80),
-    ("/en/signatures", 0.30),
-    ("/fr/signatures", 0.30),
-    ("/healthz", None),
+    Route("/{lang}/", 0.40),
+    Route("/api/count", 0.80),
+    Route("/{lang}/signatures", 0.30),
+    Route("/healthz"),
+    Route("/{lang}/embed"),
+    Route("/{lang}/privacy"),
+    Route("/{lang}/qr.svg"),
+    Route("/{lang}/qr.png"),
+    Route("/{lang}/o/{slug}"),
+    Route("/{lang}/o/{slug}/qr.svg"),
+    Route("/{lang}/o/{slug}/qr.png"),
+    Route("/{lang}/o/{slug}/stats/{stats_token}"),
+    Route("/{lang}/sign/check-your-inbox"),
+    Route("/{lang}/confirm/{confirm_token}"),
+    # The page a signer lands on after confirming greets them by the name kept in their session.
+    Route("/{lang}/thanks", after_confirming=True),
+    Route("/{lang}/withdraw/{withdraw_token}"),
+    Route("/{lang}/unsubscribe/{unsubscribe_token}"),
 ]
 # The list's second page, found on its first (not cached, unlike the first page); no target.
 SECOND_PAGE_OF = "/en/signatures"
@@ -124,7 +163,7 @@ def parse_wrk(output, route, label=""):
     )
 
 
-def run_wrk(wrk, base_url, route, args, duration, label="", shown=None):
+def run_wrk(wrk, base_url, route, args, duration, label="", shown=None, cookie=None):
     command = [
         wrk,
         f"-t{args.threads}",
@@ -132,6 +171,7 @@ def run_wrk(wrk, base_url, route, args, duration, label="", shown=None):
         f"-d{duration}s",
         f"--timeout={args.wrk_timeout}s",
         "--latency",
+        *(["--header", f"Cookie: {cookie}"] if cookie else []),
         base_url + route,
     ]
     completed = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30, check=False)
@@ -224,6 +264,9 @@ def app_environment(database_url, port):
         PUBLIC_URL=f"http://127.0.0.1:{port}",
         # Empty values take precedence over a developer's .env (python-dotenv does not override).
         MAIL_SERVER="",
+        # The web processes only queue, as in production (docs/deploy.md); no mail worker runs, so
+        # the emails of the signatures made here stay in the outbox.
+        MAIL_BACKGROUND_SENDER="false",
         PYTHONUNBUFFERED="1",
     )
     env.pop("TESTING", None)
@@ -262,8 +305,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(NoRedirect)
 
 
-def fetch(url, timeout=5.0):
-    with OPENER.open(url, timeout=timeout) as response:
+def fetch(url, timeout=5.0, cookie=None):
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with OPENER.open(request, timeout=timeout) as response:
         return response.status, response.read()
 
 
@@ -286,6 +330,10 @@ class Gunicorn:
             str(self.workers),
             "--worker-class",
             "sync",
+            # gunicorn.conf.py recycles a worker every ~20,000 requests, which under wrk is every
+            # few seconds: its restart would stall whichever route's run it fell in.
+            "--max-requests",
+            "0",
             "--log-level",
             "warning",
         ]
@@ -324,6 +372,143 @@ class Gunicorn:
         if self.log is not None:
             self.log.close()
             self.log = None
+
+
+# --- the links people are given -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Links:
+    """What one language's routes need: the values of the fields in their paths, and a signer's
+    confirmation link to follow for the session of ``/<lang>/thanks``."""
+
+    fields: dict
+    to_confirm: str
+    confirmer: str  # the signer's first name, which the thanks page shows after confirming
+
+
+@contextlib.contextmanager
+def app_context(env):
+    """The app in this process, on the benchmark's database and with the server's secret key, so
+    that the tokens it makes open the server's pages."""
+    from petition import create_app
+    from petition.extensions import db
+
+    saved = dict(os.environ)
+    os.environ.update(env)  # the app reads its settings from the environment, as in production
+    try:
+        app = create_app()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    with app.app_context():
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def lead_organisation():
+    """The lead signatory's slug (the first organisation's if none leads): the organisation that
+    ``fill.py`` credits most often, so its figures page is the heaviest."""
+    from petition.endorsements.models import Endorsement
+    from petition.extensions import db
+
+    slug = db.session.execute(
+        db.select(Endorsement.slug).order_by(Endorsement.is_lead.desc(), Endorsement.position).limit(1)
+    ).scalar_one_or_none()
+    if slug is None:
+        raise BenchError("no endorsements were imported")
+    return slug
+
+
+def pending_signature(lang, role, first_name):
+    """A signature submitted through the signing service, as the form submits one, not confirmed.
+
+    It wants updates, so that its unsubscribe link shows the button, as for most who follow one.
+    """
+    from petition.extensions import db
+    from petition.signing import service
+    from petition.signing.forms import CONSENT_WORDING_VERSION
+    from petition.signing.models import Signature
+
+    signature_id = service.submit(
+        service.Submission(
+            first_name=first_name,
+            last_name="Tremblay",
+            email=f"bench-routes-{role}-{lang}@example.org",
+            province="QC",
+            city="Gatineau",
+            display="full",
+            wants_updates=True,
+            consent_wording=CONSENT_WORDING_VERSION,
+            lang=lang,
+            ip="192.0.2.1",
+        )
+    )
+    return db.session.get(Signature, signature_id)
+
+
+def language_links(lang):
+    """The links of ``lang``'s routes, made by the app's own code (in an app context): the lead
+    signatory's figures link, as ``flask endorsements stats-link`` prints it, and the links in the
+    confirmation emails of two pending signatures, one to read and one to confirm."""
+    from petition.sharing.stats import stats_token
+    from petition.signing import tokens
+
+    slug = lead_organisation()
+    reader = pending_signature(lang, "reader", "Élodie")
+    confirmer = pending_signature(lang, "confirmer", "François")
+    return Links(
+        fields={
+            "slug": slug,
+            "stats_token": stats_token(slug),
+            "confirm_token": tokens.confirm_token(reader),
+            "withdraw_token": tokens.withdraw_token(reader),
+            "unsubscribe_token": tokens.unsubscribe_token(reader),
+        },
+        to_confirm=f"/{lang}/confirm/{tokens.confirm_token(confirmer)}",
+        confirmer=confirmer.first_name,
+    )
+
+
+def visitor_links(env):
+    """``language_links`` for every language, made on the benchmark's database before the server starts."""
+    with app_context(env):
+        return {lang: language_links(lang) for lang in LANGUAGES}
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def answer(opener, url, data=None):
+    """Status, headers and body, whether a page, a redirect or an error page."""
+    try:
+        with opener.open(url, data=data, timeout=5) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.headers, error.read()
+
+
+def confirmed_session(base_url, lang, links):
+    """The session cookie that confirming leaves, as a signer gets it: open the confirmation link,
+    press the button (a POST with the page's CSRF token), and land on the thanks page."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPCookieProcessor(jar))
+    url = base_url + links.to_confirm
+    status, _, page = answer(opener, url)
+    token = CSRF_FIELD.search(page.decode()) if status == 200 else None
+    if token is None:
+        raise BenchError(f"the confirmation page in {lang} answered {status} without its form")
+    status, headers, _ = answer(opener, url, urlencode({"csrf_token": token.group(1)}).encode())
+    if status != 303 or urlsplit(headers.get("Location", "")).path != f"/{lang}/thanks":
+        raise BenchError(f"confirming in {lang} answered {status}, not a redirect to /{lang}/thanks")
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    if links.confirmer not in get_ok(base_url, f"/{lang}/thanks", cookie).decode():
+        raise BenchError(f"/{lang}/thanks does not greet the signer who has just confirmed")
+    return cookie
 
 
 # --- the report -----------------------------------------------------------------------------
@@ -394,7 +579,7 @@ def load_average():
         return "unknown"
 
 
-def machine_facts(args, database_label, wrk_name, load_before):
+def machine_facts(args, database_label, wrk_name, load_before, slug):
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10, check=False
@@ -414,13 +599,21 @@ def machine_facts(args, database_label, wrk_name, load_before):
         ("date", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
         ("machine", f"{cores} cores (nproc), {cpu}, {platform.system()} {platform.release()}"),
         ("python", platform.python_version()),
-        ("gunicorn", f"{importlib.metadata.version('gunicorn')}, {args.workers} sync workers"),
+        (
+            "gunicorn",
+            f"{importlib.metadata.version('gunicorn')}, {args.workers} sync workers, not recycled (`--max-requests 0`)",
+        ),
         (
             "wrk",
             f"{wrk_name}: `-t{args.threads} -c{args.connections} -d{args.duration}s --latency`, "
             f"after a {args.warmup}s warm-up per route",
         ),
         ("database", database_label),
+        (
+            "made here",
+            f"in each language a pending signature (its email's links) and one confirmed through its "
+            f"page (the session of `/<lang>/thanks`); `<slug>` is `{slug}`, the lead signatory",
+        ),
         # The run itself keeps about 3 processes busy, so the second figure is near 2 at best.
         ("load average (1 min)", f"{load_before} before the run, {load_average()} at its end"),
         ("commit", commit or "unknown"),
@@ -511,10 +704,10 @@ def check_tools():
     return wrk
 
 
-def get_ok(base_url, route):
+def get_ok(base_url, route, cookie=None):
     """The body of ``route``, which must answer 200 with something in it."""
     try:
-        status, body = fetch(base_url + route)
+        status, body = fetch(base_url + route, cookie=cookie)
     except urllib.error.HTTPError as error:
         raise BenchError(f"{route} answered {error.code}; not measuring an error page or a redirect") from error
     if status != 200 or not body:
@@ -529,36 +722,73 @@ def second_page(base_url):
     return html.unescape(match.group(1)) if match else None
 
 
-def plan(base_url):
-    """(path, name in the table, label, target) for every measured route, checked to answer 200."""
-    routes = [(route, route, "", target) for route, target in ROUTES]
+@dataclass(frozen=True)
+class Planned:
+    """One measured request: the path asked for, its name in the table, and what goes with it."""
+
+    path: str
+    shown: str
+    label: str = ""
+    target: float | None = None
+    cookie: str | None = None
+
+
+def shown_fields(fields):
+    """The fields as the table names them: ``<slug>``, and ``<token>`` for every token."""
+    return {name: "<token>" if name.endswith("_token") else f"<{name}>" for name in fields}
+
+
+def expand(route, links):
+    """``route`` in each of its languages (once when it has none), as (language, path, shown)."""
+    languages = LANGUAGES if "{lang}" in route.path else LANGUAGES[:1]
+    for lang in languages:
+        fields = links[lang].fields
+        yield lang, route.path.format(lang=lang, **fields), route.path.format(lang=lang, **shown_fields(fields))
+
+
+def plan(base_url, links):
+    """Every request to measure, in order, each checked to answer 200."""
+    planned = []
+    for route in ROUTES:
+        for lang, path, shown in expand(route, links):
+            cookie = confirmed_session(base_url, lang, links[lang]) if route.after_confirming else None
+            label = "after confirming" if route.after_confirming else ""
+            planned.append(Planned(path, shown, label, route.target, cookie))
     older = second_page(base_url)
     if older is not None:
-        routes.insert(
-            [r[0] for r in routes].index(SECOND_PAGE_OF) + 1,
-            (older, SECOND_PAGE_OF + "?before=…", "second page, not cached", None),
+        planned.insert(
+            [request.path for request in planned].index(SECOND_PAGE_OF) + 1,
+            Planned(older, SECOND_PAGE_OF + "?before=…", "second page, not cached"),
         )
-    for path, *_ in [(BASELINE,), *routes]:
-        get_ok(base_url, path)
-    return routes
+    check_answers(base_url, planned)
+    return planned
 
 
-def measure(args, wrk, base_url, routes):
-    paths = [BASELINE, *(path for path, *_ in routes)]
+def check_answers(base_url, planned):
+    """The baseline and every planned request answer 200 (a redirect or an error page is not measured)."""
+    get_ok(base_url, BASELINE)
+    for request in planned:
+        get_ok(base_url, request.path, request.cookie)
+
+
+def measure(args, wrk, base_url, planned):
     if args.warmup:
         say(f"warming up ({args.warmup}s per route)")
-        for path in paths:
-            run_wrk(wrk, base_url, path, args, args.warmup)
-    say(f"measuring {len(paths) + 1} runs of {args.duration}s")
+        run_wrk(wrk, base_url, BASELINE, args, args.warmup)
+        for request in planned:
+            run_wrk(wrk, base_url, request.path, args, args.warmup, cookie=request.cookie)
+    say(f"measuring {len(planned) + 2} runs of {args.duration}s")
     first = run_wrk(wrk, base_url, BASELINE, args, args.duration, "baseline, first")
     say(f"  {first.route}: {first.requests_per_second:,.0f} requests/s")
     measured = []
-    for path, shown, label, target in routes:
-        result = run_wrk(wrk, base_url, path, args, args.duration, label, shown)
+    for request in planned:
+        result = run_wrk(wrk, base_url, request.path, args, args.duration, request.label, request.shown, request.cookie)
         say(f"  {result.name}: {result.requests_per_second:,.0f} requests/s")
-        measured.append((result, target))
+        measured.append((result, request.target))
     last = run_wrk(wrk, base_url, BASELINE, args, args.duration, "baseline, last")
     say(f"  {last.route}: {last.requests_per_second:,.0f} requests/s")
+    # A GET that changed what it shows (a confirmation page that confirmed) would now redirect.
+    check_answers(base_url, planned)
     return first, last, measured
 
 
@@ -588,18 +818,21 @@ def run(args):
             say(f"  done in {seconds:.1f}s")
         else:
             database_label += ", no signatures"
+        links = visitor_links(env)
+        slug = links[LANGUAGES[0]].fields["slug"]
+        say(f"organisation's pages: {slug}; a pending signature and one to confirm in each language")
 
         server = Gunicorn(env, port, args.workers, workdir / "gunicorn.log")
         say(f"starting gunicorn ({args.workers} workers) on {server.base_url}")
         server.start()
-        routes = plan(server.base_url)
+        planned = plan(server.base_url, links)
         say(f"/api/count: {get_ok(server.base_url, '/api/count').decode().strip()}")
 
-        first, last, measured = measure(args, wrk, server.base_url, routes)
+        first, last, measured = measure(args, wrk, server.base_url, planned)
         if server.process.poll() is not None:
             raise BenchError(f"gunicorn died during the run:\n{server.log_tail()}")
         table, ok = render_table(first, last, measured)
-        facts = machine_facts(args, database_label, wrk_version(wrk), load_before)
+        facts = machine_facts(args, database_label, wrk_version(wrk), load_before, slug)
         print(table)
         print()
         print(render_facts(facts))
