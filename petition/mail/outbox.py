@@ -1,9 +1,10 @@
 """Draining the outbox: claim due messages atomically, send them, record the outcome.
 
-A message is claimed by a conditional update (``status`` still queued, or a lease that has run
-out), so several processes can drain one outbox without sending a message twice. Its outcome is
-written the same way, and written again through a short database outage (``record_outcome``), so
-a restart between the server's ``250`` and the commit does not send it a second time.
+A batch of messages is claimed by one conditional update (``status`` still queued, or a lease
+that has run out), so several processes can drain one outbox without sending a message twice.
+Each outcome is written the same way, as soon as the server has answered, and written again
+through a short database outage (``record_outcome``), so a restart between the server's ``250``
+and the write does not send it a second time.
 """
 
 import logging
@@ -13,11 +14,12 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from petition.database import unavailable
 from petition.extensions import db
+from petition.mail.compose import signatures_for
 from petition.mail.models import OutboxMessage, OutboxStatus
 from petition.mail.transport import PermanentFailure, TemporaryFailure, build_message, make_transport
 from petition.timeutil import utcnow
@@ -33,38 +35,50 @@ def sender_name():
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def claim(limit, claimant):
-    """Claim up to ``limit`` due messages for ``claimant``; returns their ids."""
-    now = utcnow()
-    due = or_(
-        (OutboxMessage.status == OutboxStatus.QUEUED) & (OutboxMessage.next_attempt_at <= now),
-        (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.lease_until < now),
+OUTBOX = OutboxMessage.__table__
+# What sending a claimed message needs, returned by the claim itself.
+CLAIMED = (
+    "id",
+    "kind",
+    "signature_id",
+    "to_address",
+    "message_id",
+    "subject",
+    "text_body",
+    "html_body",
+    "headers",
+    "attempts",
+)
+
+
+def due(now):
+    """Queued and due, or claimed by a sender whose lease has run out."""
+    return or_(
+        (OUTBOX.c.status == OutboxStatus.QUEUED) & (OUTBOX.c.next_attempt_at <= now),
+        (OUTBOX.c.status == OutboxStatus.SENDING) & (OUTBOX.c.lease_until < now),
     )
-    candidates = db.session.execute(
-        db.select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.lease_until)
-        .where(due)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    db.session.rollback()
+
+
+def claim(limit, claimant):
+    """Claim up to ``limit`` due messages for ``claimant``; returns them, oldest first.
+
+    One statement picks the messages and marks them, and hands back what sending them needs. On
+    PostgreSQL the rows it picks are locked and those another sender holds are skipped (``FOR
+    UPDATE SKIP LOCKED``), so concurrent senders take different messages without waiting; each
+    row is checked to be due again as it is updated, so a message is never claimed twice while
+    its lease lasts. SQLite, which has no row locks, runs one writing statement at a time.
+    """
+    now = utcnow()
     lease_until = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
-    claimed = []
-    for message_id, status, old_lease in candidates:
-        # Compare-and-set: only the first claimant of a message sees one row changed.
-        result = db.session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message_id,
-                OutboxMessage.status == status,
-                OutboxMessage.lease_until.is_(None) if old_lease is None else OutboxMessage.lease_until == old_lease,
-            )
-            .values(status=OutboxStatus.SENDING, lease_until=lease_until, claimed_by=claimant)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-        if result.rowcount == 1:
-            claimed.append(message_id)
-    return claimed
+    chosen = select(OUTBOX.c.id).where(due(now)).order_by(OUTBOX.c.id).limit(limit).with_for_update(skip_locked=True)
+    messages = db.session.execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(chosen), due(now))
+        .values(status=OutboxStatus.SENDING, lease_until=lease_until, claimed_by=claimant)
+        .returning(*(OUTBOX.c[name] for name in CLAIMED))
+    ).all()
+    db.session.commit()
+    return sorted(messages, key=lambda message: message.id)
 
 
 def retry_delay(attempts):
@@ -72,7 +86,39 @@ def retry_delay(attempts):
     return min(config["MAIL_RETRY_BASE_SECONDS"] * 2 ** (attempts - 1), config["MAIL_RETRY_MAX_SECONDS"])
 
 
-def record_outcome(message_id, claimant, **values):
+class OutcomeWriter:
+    """Writes the outcomes of one batch on a connection of its own, held for the batch, in autocommit.
+
+    Each outcome is a single statement, which commits by itself: one round trip per message,
+    without the pool's check-out and ping, or a BEGIN and a COMMIT of their own. After an error
+    the connection is dropped, and the next write opens a fresh one.
+    """
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.connection = None
+
+    def write(self, statement, parameters):
+        if self.connection is None:
+            self.connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self.connection.execute(statement, parameters)
+
+    def close(self):
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+# The write of an outcome, to a message still claimed by ``claimant``: the columns to set come as
+# parameters (``status``, ``attempts``…), which make its SET clause. Built once.
+RECORD_OUTCOME = update(OUTBOX).where(
+    OUTBOX.c.id == bindparam("claimed_id"),
+    OUTBOX.c.status == OutboxStatus.SENDING,
+    OUTBOX.c.claimed_by == bindparam("claimant"),
+)
+
+
+def record_outcome(writer, message_id, claimant, **values):
     """Write what became of a message this sender claimed, trying again through a database outage.
 
     Until the lease runs out nobody else takes the message, so the write is tried for up to half
@@ -83,22 +129,13 @@ def record_outcome(message_id, claimant, **values):
     """
     deadline = time.monotonic() + current_app.config["MAIL_LEASE_SECONDS"] / 2
     delay = FIRST_RECORD_DELAY
+    parameters = {"claimed_id": message_id, "claimant": claimant, "lease_until": None, **values}
     while True:
         try:
-            db.session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == message_id,
-                    OutboxMessage.status == OutboxStatus.SENDING,
-                    OutboxMessage.claimed_by == claimant,
-                )
-                .values(lease_until=None, **values)
-                .execution_options(synchronize_session=False)
-            )
-            db.session.commit()
+            writer.write(RECORD_OUTCOME, parameters)
             return
         except DBAPIError as error:
-            db.session.rollback()
+            writer.close()
             if not unavailable(error) or time.monotonic() + delay > deadline:
                 log.error("outbox message %s: could not record it as %s: %s", message_id, values["status"], error.orig)
                 raise
@@ -109,13 +146,12 @@ def record_outcome(message_id, claimant, **values):
         delay = min(delay * 2, LONGEST_RECORD_DELAY)
 
 
-def record_sent(message, claimant):
-    record_outcome(
-        message.id, claimant, status=OutboxStatus.SENT, sent_at=utcnow(), attempts=message.attempts + 1, last_error=None
-    )
+def record_sent(writer, message, claimant):
+    values = {"status": OutboxStatus.SENT, "sent_at": utcnow(), "attempts": message.attempts + 1, "last_error": None}
+    record_outcome(writer, message.id, claimant, **values)
 
 
-def record_failure(message, claimant, error, permanent):
+def record_failure(writer, message, claimant, error, permanent):
     attempts = message.attempts + 1
     values = {"attempts": attempts, "last_error": str(error)[:2000]}
     if permanent or attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
@@ -125,36 +161,46 @@ def record_failure(message, claimant, error, permanent):
         values["status"] = OutboxStatus.QUEUED
         values["next_attempt_at"] = utcnow() + timedelta(seconds=retry_delay(attempts))
         log.warning("outbox message %s will be retried: %s", message.id, error)
-    record_outcome(message.id, claimant, **values)
+    record_outcome(writer, message.id, claimant, **values)
 
 
 def drain(limit=None, claimant=None):
-    """Claim one batch of due messages and try each once. Returns (claimed, sent)."""
+    """Claim one batch of due messages and try each once. Returns (claimed, sent).
+
+    Sending stops once half the lease has passed: the rest of the batch is left for a sender to
+    claim again when the lease runs out, rather than sent while another may be sending it too.
+    """
     config = current_app.config
     claimant = claimant or sender_name()
-    ids = claim(limit or config["MAIL_BATCH_SIZE"], claimant)
-    if not ids:
+    sending_until = time.monotonic() + config["MAIL_LEASE_SECONDS"] / 2
+    messages = claim(limit or config["MAIL_BATCH_SIZE"], claimant)
+    if not messages:
         return 0, 0
+    signatures = signatures_for(messages)
+    db.session.close()  # no transaction left open on the session while the batch is sent
+    writer = OutcomeWriter(db.engine)
     transport = make_transport(config)
     sent = 0
     try:
-        for message_id in ids:
-            message = db.session.get(OutboxMessage, message_id)
-            if message is None or message.status != OutboxStatus.SENDING or message.claimed_by != claimant:
-                continue
+        for position, message in enumerate(messages):
+            if time.monotonic() > sending_until:
+                left = len(messages) - position
+                log.warning("outbox: half the lease has passed; %s message(s) left for the next claim", left)
+                break
             try:
-                transport.send(build_message(message, config["MAIL_DEFAULT_SENDER"]))
+                transport.send(build_message(message, config["MAIL_DEFAULT_SENDER"], signatures))
             except TemporaryFailure as error:
-                record_failure(message, claimant, error, permanent=False)
+                record_failure(writer, message, claimant, error, permanent=False)
                 continue
             except PermanentFailure as error:
-                record_failure(message, claimant, error, permanent=True)
+                record_failure(writer, message, claimant, error, permanent=True)
                 continue
-            record_sent(message, claimant)
+            record_sent(writer, message, claimant)
             sent += 1
     finally:
         transport.close()
-    return len(ids), sent
+        writer.close()
+    return len(messages), sent
 
 
 def drain_all(claimant=None):
