@@ -1,7 +1,9 @@
-"""Outbox messages about a signature may be rendered when sent rather than when queued.
+"""Outbox messages about a signature may be rendered when sent rather than when queued; an index
+of the unsent messages.
 
 A signature's emails are queued as their kind and signature only, so that signing costs one short
 transaction; the mail worker renders the subject, the bodies and the headers just before sending.
+The senders claim the oldest unsent messages by id, through a partial index of them.
 
 Revision ID: 0004
 Revises: 0003
@@ -17,6 +19,7 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
+UNSENT = sa.text("status IN ('queued', 'sending')")
 RENDERED_COLUMNS = (
     ("subject", sa.String(length=300)),
     ("text_body", sa.Text()),
@@ -29,9 +32,11 @@ def upgrade():
         for name, type_ in RENDERED_COLUMNS:
             batch_op.alter_column(name, existing_type=type_, nullable=True)
         batch_op.alter_column("headers", existing_type=sa.JSON(), nullable=True)
+    op.create_index("ix_outbox_message_unsent", "outbox_message", ["id"], postgresql_where=UNSENT, sqlite_where=UNSENT)
 
 
 def downgrade():
+    op.drop_index("ix_outbox_message_unsent", table_name="outbox_message")
     waiting = (
         op.get_bind()
         .execute(

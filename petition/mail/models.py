@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from petition.extensions import db
@@ -15,11 +15,19 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"  # gave up after the last attempt; last_error says why
 
 
+UNSENT = text("status IN ('queued', 'sending')")
+
+
 class OutboxMessage(db.Model):
     """An email waiting to be sent, written in the same transaction as what caused it."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_message_due", "status", "next_attempt_at"),
+        # The senders' claim takes the oldest unsent messages by id; without this it would walk
+        # the primary key past every message ever sent.
+        Index("ix_outbox_message_unsent", "id", postgresql_where=UNSENT, sqlite_where=UNSENT),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
