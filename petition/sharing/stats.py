@@ -4,18 +4,16 @@ The link carries a token signed with its own salt and bound to the organisation'
 opens that organisation's figures and no other's.
 """
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func
 
-from petition.extensions import db
 from petition.links import public_url
 from petition.sharing.refs import ORGANISATION
-from petition.signing.models import Signature, SignatureStatus
-from petition.timeutil import as_utc
+from petition.signing import tallies
 from petition.tokens import InvalidToken, make_token, read_token
 
 STATS_SALT = "organisation-stats"
@@ -45,29 +43,25 @@ class Figures:
     days: list  # [(date, count)], oldest first, days with none left out
 
 
-def hour_bucket(column):
-    """The UTC hour of a timestamp as text; hours convert to any time zone's days exactly."""
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24')
-    return func.strftime("%Y-%m-%dT%H", column)
+def local_day(hour_key, zone):
+    """The day in ``zone`` of a UTC hour: exact for zones a whole number of hours from UTC, as all
+    of Canada's but Newfoundland's (there, the half hour after local midnight counts on the day before).
 
-
-def local_day(hour_text, zone):
-    moment = as_utc(datetime.strptime(hour_text, "%Y-%m-%dT%H"))
-    return moment.astimezone(zone).date()
+    An hour key is ISO 8601 ('2026-11-27T14'): ``fromisoformat`` reads it some twenty times
+    faster than ``strptime``, which took most of the page's time for a busy organisation.
+    """
+    return datetime.fromisoformat(hour_key + "+00:00").astimezone(zone).date()
 
 
 def organisation_figures(slug):
-    """Confirmed signatures that came through the organisation's link, in total and per day."""
+    """Confirmed signatures that came through the organisation's link, in total and per day.
+
+    Read from the running tallies of its share reference per hour: at most a row per hour and
+    shard, however many signatures the organisation has gathered. The total is the sum of the
+    hours: one query, and the figure and the table always agree.
+    """
     zone = ZoneInfo(current_app.config.get("CAMPAIGN_TIMEZONE", "America/Toronto"))
-    hour = hour_bucket(Signature.confirmed_at)
-    rows = db.session.execute(
-        db.select(hour, func.count())
-        .where(Signature.share_ref == ORGANISATION + slug, Signature.status == SignatureStatus.CONFIRMED)
-        .group_by(hour)
-    ).all()
-    days: dict[date, int] = {}
-    for hour_text, count in rows:
-        day = local_day(hour_text, zone)
-        days[day] = days.get(day, 0) + count
+    days = Counter()
+    for hour_key, count in tallies.ref_hours(ORGANISATION + slug).items():
+        days[local_day(hour_key, zone)] += count
     return Figures(total=sum(days.values()), days=sorted(days.items()))

@@ -2,11 +2,12 @@
 
 Each signature row contributes one to a few ``SignatureTally`` totals (see ``contributions``):
 every row to ``submitted`` and to ``status``/<its status>; a row confirmed at least once to
-``ever_confirmed``; a row confirmed now to ``hour``/<UTC hour of confirmation>, ``province``/<code>
-and ``ref``/<share reference>. A change to a signature moves the totals by the difference between
-its contributions after and before, in the transaction that makes the change, so the dashboard reads
-a fixed handful of rows instead of counting the signature table. ``rebuild`` recomputes everything
-from the signature table, for repair and after a bulk load.
+``ever_confirmed``; a row confirmed now to ``hour``/<UTC hour of confirmation>, ``province``/<code>,
+``ref``/<share reference> and ``ref_hour``/<share reference> <UTC hour> (see ``ref_hour_key``).
+A change to a signature moves the totals by the difference between its contributions after and
+before, in the transaction that makes the change, so the dashboard and an organisation's figures
+read a fixed handful of rows instead of counting the signature table. ``rebuild`` recomputes
+everything from the signature table, for repair and after a bulk load.
 """
 
 import functools
@@ -15,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import delete, func, text
+from sqlalchemy import delete, func, insert, text
 
 from petition.counts import forget_counts
 from petition.extensions import db
@@ -26,6 +27,11 @@ from petition.timeutil import as_utc
 TALLY_SHARDS = 16
 ALL = "all"
 HOUR_FORMAT = "%Y-%m-%dT%H"
+# Between a share reference and an hour in a ``ref_hour`` key. References are ``org:<slug>`` or
+# ``ref:<code>``, slugs and codes being letters, digits and dashes: never a space.
+REF_HOUR_SEPARATOR = " "
+# Sorts after every hour key's first character (a digit) in any collation, bytewise or linguistic.
+AFTER_HOURS = "z"
 
 
 @dataclass(frozen=True)
@@ -48,8 +54,21 @@ def facts(signature):
 
 
 def hour_key(moment):
-    """The UTC hour of a moment as text ('2026-11-27T14'); hours convert exactly to any zone's days."""
+    """The UTC hour of a moment as text ('2026-11-27T14'); hours convert exactly to the days of any
+    zone a whole number of hours from UTC."""
     return as_utc(moment).strftime(HOUR_FORMAT)
+
+
+def ref_hour_prefix(share_ref):
+    """What the ``ref_hour`` keys of one share reference, and only of it, begin with."""
+    if REF_HOUR_SEPARATOR in share_ref:
+        raise ValueError(f"a share reference cannot hold {REF_HOUR_SEPARATOR!r}: {share_ref!r}")
+    return share_ref + REF_HOUR_SEPARATOR
+
+
+def ref_hour_key(share_ref, hour):
+    """'org:slug 2026-11-27T14': at most 100 + 1 + 13 characters, within the key's 120."""
+    return ref_hour_prefix(share_ref) + hour
 
 
 def contributions(row):
@@ -62,6 +81,7 @@ def contributions(row):
         found["province", row.province] += 1
         if row.share_ref:
             found["ref", row.share_ref] += 1
+            found["ref_hour", ref_hour_key(row.share_ref, hour_key(row.confirmed_at))] += 1
     return found
 
 
@@ -157,6 +177,26 @@ def total(kind, key=ALL):
     return int(found)
 
 
+def ref_hours(share_ref):
+    """{hour key: confirmed} of one share reference, leaving out hours that came back to zero.
+
+    The range on ``key`` reads only the reference's rows of the primary key (kind, key, shard).
+    Under a linguistic collation (a PostgreSQL database made with en_US, say) the range may take in
+    another reference's keys too, since punctuation counts for little there; ``startswith`` drops them.
+    """
+    prefix = ref_hour_prefix(share_ref)
+    rows = db.session.execute(
+        db.select(SignatureTally.key, func.sum(SignatureTally.count))
+        .where(
+            SignatureTally.kind == "ref_hour",
+            SignatureTally.key >= prefix,
+            SignatureTally.key < prefix + AFTER_HOURS,
+        )
+        .group_by(SignatureTally.key)
+    )
+    return {key.removeprefix(prefix): int(n) for key, n in rows if n and key.startswith(prefix)}
+
+
 def hour_bucket(column):
     """SQL for ``hour_key``, for the rebuild."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -173,14 +213,18 @@ def computed_totals():
     found["ever_confirmed", ALL] = db.session.execute(
         db.select(count).select_from(Signature).where(Signature.confirmed_at.is_not(None))
     ).scalar_one()
+    hour = hour_bucket(Signature.confirmed_at)
     for kind, key, condition in (
         ("status", Signature.status, True),
-        ("hour", hour_bucket(Signature.confirmed_at), confirmed),
+        ("hour", hour, confirmed),
         ("province", Signature.province, confirmed),
-        ("ref", Signature.share_ref, confirmed & Signature.share_ref.is_not(None)),
     ):
         for value, n in db.session.execute(db.select(key, count).where(condition).group_by(key)):
             found[kind, SignatureStatus(value).value if kind == "status" else value] = n
+    by_ref_hour = db.select(Signature.share_ref, hour, count).where(confirmed & Signature.share_ref.is_not(None))
+    for share_ref, hour_text, n in db.session.execute(by_ref_hour.group_by(Signature.share_ref, hour)):
+        found["ref", share_ref] += n
+        found["ref_hour", ref_hour_key(share_ref, hour_text)] = n
     return Counter({key: n for key, n in found.items() if n})
 
 
@@ -202,7 +246,10 @@ def rebuild():
     """
     found = computed_totals()
     db.session.execute(delete(SignatureTally))
-    db.session.add_all(SignatureTally(kind=kind, key=key, shard=0, count=n) for (kind, key), n in sorted(found.items()))
+    # Rows as plain values, not ORM objects: a reference's hours make tens of thousands of them.
+    rows = [{"kind": kind, "key": key, "shard": 0, "count": n} for (kind, key), n in sorted(found.items())]
+    if rows:
+        db.session.execute(insert(SignatureTally), rows)
     confirmed = found["status", SignatureStatus.CONFIRMED.value]
     db.session.execute(delete(SignatureCountShard))
     db.session.add_all(SignatureCountShard(shard=n, count=confirmed if n == 0 else 0) for n in range(COUNT_SHARDS))

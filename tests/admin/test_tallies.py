@@ -1,9 +1,11 @@
 """The running tallies stay equal to what counting the signature table gives, whatever happens."""
 
 import random
+import re
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import event
 
 from petition.admin import moderation
 from petition.admin.moderation import SearchFilters
@@ -72,13 +74,17 @@ def random_step(rng, emails):
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_tallies_equal_a_recount_after_any_sequence_of_changes(app, seed):
     rng = random.Random(seed)
-    emails, done = [], set()
+    emails, done, kinds = [], set(), set()
     with app.test_request_context("/en/"):
-        for _ in range(60):
+        for step in range(1, 61):
             done.add(random_step(rng, emails))
             db.session.expire_all()
-        running = tallies.current_totals()
-        assert running == tallies.computed_totals()
+            if step % 10 == 0:
+                running = tallies.current_totals()
+                assert running == tallies.computed_totals(), f"after step {step}"
+                for ref in REFS[2:]:
+                    assert sum(tallies.ref_hours(ref).values()) == running["ref", ref]
+                kinds |= {kind for kind, _ in running}
         confirmed = db.session.execute(
             db.select(db.func.count()).select_from(Signature).where(Signature.status == SignatureStatus.CONFIRMED)
         ).scalar_one()
@@ -89,6 +95,15 @@ def test_tallies_equal_a_recount_after_any_sequence_of_changes(app, seed):
         assert tallies.current_totals() == running
         assert public_count() == confirmed
     assert {"submit", "confirm", "withdraw", "invalidate"} <= done
+    assert kinds == {
+        "submitted",
+        "status",
+        "ever_confirmed",
+        "hour",
+        "province",
+        "ref",
+        "ref_hour",
+    }
 
 
 def test_the_tallies_break_down_the_confirmed_signatures(app):
@@ -100,6 +115,7 @@ def test_the_tallies_break_down_the_confirmed_signatures(app):
         assert tallies.totals("status") == {"confirmed": 3, "pending": 1}
         assert tallies.totals("province") == {"QC": 2, "ON": 1}
         assert tallies.totals("ref") == {"ref:poster": 2}
+        assert sum(tallies.ref_hours("ref:poster").values()) == 2
         assert tallies.total("submitted") == 4
         assert tallies.total("ever_confirmed") == 3
         assert sum(tallies.totals("hour").values()) == 3
@@ -112,8 +128,70 @@ def test_a_withdrawn_signature_leaves_the_breakdowns_but_stays_ever_confirmed(ap
         assert tallies.totals("province") == {}
         assert tallies.totals("ref") == {}
         assert tallies.totals("hour") == {}
+        assert tallies.ref_hours("ref:poster") == {}
         assert tallies.totals("status") == {"withdrawn": 1}
         assert tallies.total("ever_confirmed") == 1
+
+
+def confirmed_at(app, email, share_ref, moment, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(service, "utcnow", lambda: moment)
+        make_signature(app, email, share_ref=share_ref)
+
+
+def test_a_references_hours_hold_only_its_own_signatures(app, monkeypatch):
+    """References that begin alike (one the other's beginning) keep their hours apart."""
+    moment = datetime(2026, 11, 27, 14, 30, tzinfo=UTC)
+    for n, ref in enumerate(["org:al", "org:al-rashid", "org:al-rashid", "org:al-rashid-2", "ref:al"]):
+        confirmed_at(app, f"s{n}@example.org", ref, moment, monkeypatch)
+    confirmed_at(app, "later@example.org", "org:al-rashid", moment.replace(hour=15), monkeypatch)
+    with app.app_context():
+        assert tallies.ref_hours("org:al-rashid") == {"2026-11-27T14": 2, "2026-11-27T15": 1}
+        assert tallies.ref_hours("org:al") == {"2026-11-27T14": 1}
+        assert tallies.ref_hours("org:al-rashid-2") == {"2026-11-27T14": 1}
+        assert tallies.ref_hours("org:nobody") == {}
+        assert tallies.totals("ref_hour") == {
+            "org:al 2026-11-27T14": 1,
+            "org:al-rashid 2026-11-27T14": 2,
+            "org:al-rashid 2026-11-27T15": 1,
+            "org:al-rashid-2 2026-11-27T14": 1,
+            "ref:al 2026-11-27T14": 1,
+        }
+
+
+def test_a_reference_with_the_separator_is_refused():
+    with pytest.raises(ValueError, match="cannot hold"):
+        tallies.ref_hour_key("org:a b", "2026-11-27T14")
+
+
+def test_a_references_hours_are_read_from_a_range_of_the_primary_key(app):
+    """The organisation's figures must not cost more as signatures grow: the planner reads the
+    reference's rows through the primary key (kind, key, shard), bounded on the key too."""
+    statements = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", remember)
+        try:
+            tallies.ref_hours("org:al-rashid")
+        finally:
+            event.remove(engine, "before_cursor_execute", remember)
+        ((statement, parameters),) = [(s, p) for s, p in statements if "signature_tally" in s]
+        cursor = db.session.connection().connection.cursor()
+        if engine.dialect.name == "postgresql":
+            # A table of a few rows is read whole whatever its indexes; ask what a large one would get.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + statement, parameters)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            assert re.search(r"Index Cond: \(.*kind.*key.*>=.*key.*<", plan), plan
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+            plan = " ".join(row[-1] for row in cursor.fetchall())
+            assert "USING INDEX sqlite_autoindex_signature_tally_1 (kind=? AND key>? AND key<?)" in plan, plan
+        db.session.rollback()
 
 
 def test_rebuild_repairs_lost_tallies_and_count(app):
@@ -128,6 +206,19 @@ def test_rebuild_repairs_lost_tallies_and_count(app):
         tallies.rebuild()
         assert tallies.current_totals() == expected
         assert public_count() == 3
+
+
+def test_rebuild_of_an_empty_database(app):
+    with app.app_context():
+        assert tallies.rebuild() == {}
+        assert tallies.current_totals() == {}
+        assert public_count() == 0
+
+
+def test_a_new_pending_signature_counts_towards_what_the_one_statement_insert_writes():
+    """PostgreSQL's insert of a new signature writes ``NEW_PENDING_KEYS`` itself, without ``contributions``."""
+    new = tallies.Facts(SignatureStatus.PENDING.value, None, "QC", "org:national-council-of-canadian-muslims")
+    assert tallies.contributions(new) == tallies.NEW_PENDING
 
 
 def test_hour_keys_are_utc_hours():
