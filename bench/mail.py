@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # The repository's root must be on the path before these.
-from bench.load import Sink  # noqa: E402
+from bench.load import FIRST_NAMES, LAST_NAMES, Sink  # noqa: E402
 from bench.routes import (  # noqa: E402
     BenchError,
     PostgresDatabase,
@@ -51,9 +51,6 @@ from petition.extensions import db  # noqa: E402
 from petition.mail.models import OutboxMessage  # noqa: E402
 from petition.mail.outbox import drain_all  # noqa: E402
 from petition.signing.service import Submission, submit  # noqa: E402
-
-FIRST_NAMES = ["Élodie", "François", "Amélie", "Jean-Philippe", "Łukasz", "Aisha", "Liam", "Chloé"]
-LAST_NAMES = ["Tremblay", "Côté", "O'Brien", "Smith", "Gagnon", "Nguyễn", "Singh", "Bouchard"]
 
 
 def submission(run, n):

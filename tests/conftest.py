@@ -21,6 +21,7 @@ from petition.counts import forget_counts
 from petition.endorsements.importer import import_endorsements
 from petition.extensions import db
 from petition.letter.endorsement_list import forget_entries
+from tests.outage import Outage
 
 TEST_SECRET_KEY = "tests-" + secrets.token_hex(16)
 
@@ -176,3 +177,12 @@ def mail_config(mail_server):
         "MAIL_DEFAULT_SENDER": "Open letter <letter@example.org>",
         "MAIL_RETRY_BASE_SECONDS": 60,
     }
+
+
+@pytest.fixture
+def outage(app, tmp_path):
+    """The database made unreachable at will (tests/outage.py), and reachable again afterwards."""
+    with app.app_context():
+        outage = Outage(db.engine, tmp_path)
+    yield outage
+    outage.close()

@@ -15,18 +15,9 @@ from petition.mail.models import OutboxMessage
 from petition.signing import tokens
 from petition.signing.models import SignatureStatus
 from tests.conftest import csrf_token_from, make_app
-from tests.outage import Outage
 from tests.signing_helpers import VALID, make_signature, signature, signatures
 
 LOCALES = {"en": "en_CA", "fr": "fr_CA"}
-
-
-@pytest.fixture
-def outage(app, tmp_path):
-    with app.app_context():
-        outage = Outage(db.engine, tmp_path)
-    yield outage
-    outage.close()
 
 
 def translated(app, lang, message):

@@ -8,7 +8,6 @@ from sqlalchemy.exc import DBAPIError
 from petition.extensions import db
 from petition.mail.models import OutboxMessage, OutboxStatus
 from petition.mail.outbox import drain
-from tests.outage import Outage
 from tests.signing_helpers import VALID, deliver, sign
 
 
@@ -16,14 +15,6 @@ from tests.signing_helpers import VALID, deliver, sign
 def app_config(mail_config):
     # A lease of 2 s: the sender tries to record an outcome for 1 s before it gives up.
     return {**mail_config, "MAIL_LEASE_SECONDS": 2}
-
-
-@pytest.fixture
-def outage(app, tmp_path):
-    with app.app_context():
-        outage = Outage(db.engine, tmp_path)
-    yield outage
-    outage.close()
 
 
 def after_each_delivery(mail_server, monkeypatch, action):

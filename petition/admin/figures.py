@@ -71,11 +71,6 @@ def status_figures():
     )
 
 
-def local_day(hour_key, zone):
-    moment = as_utc(datetime.strptime(hour_key, tallies.HOUR_FORMAT))
-    return moment.astimezone(zone).date()
-
-
 def confirmed_per_day(zone=None, today=None):
     """[(day, confirmed)] for every day of the campaign's time zone from the first confirmation to today.
 
@@ -84,7 +79,7 @@ def confirmed_per_day(zone=None, today=None):
     zone = zone or campaign_zone()
     days = Counter()
     for hour_key, count in tallies.totals("hour").items():
-        days[local_day(hour_key, zone)] += count
+        days[tallies.local_day(hour_key, zone)] += count
     days = Counter({day: n for day, n in days.items() if n})
     if not days:
         return []

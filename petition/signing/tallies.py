@@ -59,6 +59,13 @@ def hour_key(moment):
     return as_utc(moment).strftime(HOUR_FORMAT)
 
 
+def local_day(hour, zone):
+    """The day in ``zone`` of a UTC hour key: exact for zones a whole number of hours from UTC, as
+    all of Canada's but Newfoundland's (there, the half hour after local midnight counts on the day
+    before). ``fromisoformat`` reads the key some twenty times faster than ``strptime``."""
+    return datetime.fromisoformat(hour + "+00:00").astimezone(zone).date()
+
+
 def ref_hour_prefix(share_ref):
     """What the ``ref_hour`` keys of one share reference, and only of it, begin with."""
     if REF_HOUR_SEPARATOR in share_ref:
@@ -132,11 +139,6 @@ NEW_PENDING = Counter(dict.fromkeys(NEW_PENDING_KEYS, 1))
 def record_new_pending():
     """A pending signature was just inserted in this transaction."""
     apply(NEW_PENDING)
-
-
-def record_removed(signature):
-    """A signature row is about to be deleted (a purge) in this transaction."""
-    record_change(facts(signature), None)
 
 
 def record_move(signature, to_status, values):
