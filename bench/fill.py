@@ -46,6 +46,9 @@ if str(ROOT) not in sys.path:
 DEFAULT_BATCH = 50_000
 SPAN_DAYS = 30
 CONSENT_WORDING = "2026-11-updates-v1"  # as petition.signing.forms.CONSENT_WORDING_VERSION
+# The filled rows' sources are hashed with this key, so they look as the app's do (a site run on
+# the filled database with another key finds none of them by IP, which no bench asks for).
+FILL_IP_HASH_KEY = "bench-fill"
 
 
 def weights(text):
@@ -137,7 +140,7 @@ COLUMNS = (
     "wants_updates",
     "updates_consented_at",
     "consent_wording",
-    "ip",
+    "ip_hash",
     "share_ref",
     "token_nonce",
     "created_at",
@@ -210,6 +213,13 @@ def weighted(pairs):
 
 def nonce(rng):
     return base64.urlsafe_b64encode(rng.getrandbits(96).to_bytes(12, "big")).decode()
+
+
+def source(rng):
+    """A source as signatures keep it: the keyed hash of an address (signing/sources.py)."""
+    from petition.signing.sources import ip_hash
+
+    return ip_hash(ip_address(rng), FILL_IP_HASH_KEY)
 
 
 def ip_address(rng):
@@ -294,7 +304,7 @@ class RowMaker:
                     wants_updates,
                     created_text if wants_updates else None,
                     CONSENT_WORDING if wants_updates else None,
-                    ip_address(rng),
+                    source(rng),
                     share_ref,
                     nonce(rng),
                     created_text,

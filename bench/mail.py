@@ -64,7 +64,7 @@ def submission(run, n):
         wants_updates=n % 3 == 0,
         consent_wording="v1" if n % 3 == 0 else None,
         lang="fr" if n % 4 == 0 else "en",
-        ip="100.64.0.1",
+        ip_hash=None,
     )
 
 

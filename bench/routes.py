@@ -444,7 +444,7 @@ def pending_signature(lang, role, first_name):
             wants_updates=True,
             consent_wording=CONSENT_WORDING_VERSION,
             lang=lang,
-            ip="192.0.2.1",
+            ip_hash=None,
         )
     )
     return db.session.get(Signature, signature_id)

@@ -45,6 +45,7 @@ def create_app(test_config=None):
     from petition.sharing import routes as sharing
     from petition.signers import routes as signers
     from petition.signing import commands as signature_commands
+    from petition.signing import intake
     from petition.signing import routes as signing
 
     app.register_blueprint(letter.bp)
@@ -64,6 +65,7 @@ def create_app(test_config=None):
     app.register_blueprint(share_cards.bp)
     if app.config["DEVELOPMENT"] and not app.config["MAIL_SERVER"]:
         app.register_blueprint(devmail.bp)
+    intake.init_app(app)
     background.init_app(app)
 
     return app

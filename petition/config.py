@@ -202,9 +202,9 @@ def normalise_database_url(url):
     return url
 
 
-def development_secret_key(instance_path):
-    """A key generated once and kept under ``instance/``, so sessions survive restarts."""
-    path = Path(instance_path) / "secret_key"
+def development_secret_key(instance_path, name="secret_key"):
+    """A key generated once and kept under ``instance/``, so sessions (and IP hashes) survive restarts."""
+    path = Path(instance_path) / name
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -281,4 +281,22 @@ def load_config(instance_path, environ=None, testing=False):
             '(python -c "import secrets; print(secrets.token_hex(32))"), '
             "or set APP_ENV=development to use a generated key kept under instance/."
         )
+    config["IP_HASH_KEY"] = ip_hash_key(env, instance_path, development, testing)
     return config
+
+
+def ip_hash_key(env, instance_path, development, testing):
+    """``IP_HASH_KEY``, the key of the signers' IP hashes (signing/sources.py). It is not the
+    ``SECRET_KEY``: rotating the one that signs sessions and links must not change every hash."""
+    key = env.get("IP_HASH_KEY", "").strip()
+    if key:
+        return key
+    if development:
+        return development_secret_key(instance_path, "ip_hash_key")
+    if testing:
+        return secrets.token_hex(32)
+    raise ConfigError(
+        "IP_HASH_KEY is not set. Set it to a long random string of its own in production "
+        '(python -c "import secrets; print(secrets.token_hex(32))") and keep it: signers\' IPs are '
+        "stored only as hashes made with it, and a new key makes the old hashes unsearchable."
+    )

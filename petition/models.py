@@ -4,13 +4,20 @@ from petition.admin.models import Administrator, AuditEvent
 from petition.endorsements.models import Endorsement
 from petition.mail.models import OutboxMessage
 from petition.sharing.models import ShareLink
-from petition.signing.models import Signature, SignatureCountShard, SignatureEvent, SignatureTally
+from petition.signing.models import (
+    ReceivedSubmission,
+    Signature,
+    SignatureCountShard,
+    SignatureEvent,
+    SignatureTally,
+)
 
 __all__ = [
     "Administrator",
     "AuditEvent",
     "Endorsement",
     "OutboxMessage",
+    "ReceivedSubmission",
     "ShareLink",
     "Signature",
     "SignatureCountShard",

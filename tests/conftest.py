@@ -24,6 +24,9 @@ from petition.letter.endorsement_list import forget_entries
 from tests.outage import Outage
 
 TEST_SECRET_KEY = "tests-" + secrets.token_hex(16)
+# Fixed, not random: this module may be imported twice (by pytest and by helpers), and the
+# helpers hash IPs with the same key as the app.
+TEST_IP_HASH_KEY = "tests-ip-hash-key"
 
 
 def using_postgres():
@@ -58,6 +61,7 @@ def make_app(database_url, **overrides):
     config = {
         "TESTING": True,
         "SECRET_KEY": TEST_SECRET_KEY,
+        "IP_HASH_KEY": TEST_IP_HASH_KEY,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "PUBLIC_URL": "http://localhost",
         "RATELIMIT_STORAGE_URI": "memory://",

@@ -5,10 +5,11 @@ from urllib.parse import urlsplit
 
 from petition.extensions import db
 from petition.mail.outbox import drain_all
-from petition.signing import service
+from petition.signing import intake, service
 from petition.signing.models import Signature
+from petition.signing.sources import ip_hash
 from petition.timeutil import utcnow
-from tests.conftest import csrf_token_from
+from tests.conftest import TEST_IP_HASH_KEY, csrf_token_from
 
 VALID = {
     "first_name": "Élodie",
@@ -20,11 +21,31 @@ VALID = {
 }
 
 
-def sign(client, lang="en", **fields):
-    """Open the letter page, fill the form, send it; returns the response to the POST."""
+def sign(client, lang="en", take_in=True, **fields):
+    """Open the letter page, fill the form, send it; returns the response to the POST.
+
+    With ``take_in``, the sender then takes the form in, as it does within a second of the
+    request (signing/intake.py), so the signature and its email are there to look at.
+    """
     token = csrf_token_from(client.get(f"/{lang}/").get_data(as_text=True))
     data = {**VALID, "csrf_token": token, **fields}
-    return client.post(f"/{lang}/sign", data={k: v for k, v in data.items() if v is not None})
+    response = client.post(f"/{lang}/sign", data={k: v for k, v in data.items() if v is not None})
+    if take_in:
+        take_in_received(client.application)
+    return response
+
+
+def hashed(ip):
+    """An IP as signatures keep it (signing/sources.py), with the tests' key."""
+    return ip_hash(ip, TEST_IP_HASH_KEY)
+
+
+def take_in_received(app):
+    """What the senders do first: take in the sign forms received. Returns how many."""
+    with app.app_context():
+        taken = intake.take_in()
+        db.session.remove()
+    return taken
 
 
 def deliver(app):
@@ -89,7 +110,7 @@ def make_signature(
                 wants_updates=False,
                 consent_wording=None,
                 lang=lang,
-                ip=ip,
+                ip_hash=hashed(ip),
                 share_ref=share_ref,
             )
         )

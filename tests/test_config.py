@@ -37,7 +37,7 @@ def test_a_blank_secret_key_counts_as_missing(instance):
 
 
 def test_production_uses_the_secret_key_it_is_given(instance):
-    config = load_config(instance, environ={"SECRET_KEY": "a-long-random-string"})
+    config = load_config(instance, environ={"SECRET_KEY": "a-long-random-string", "IP_HASH_KEY": "i"})
     assert config["SECRET_KEY"] == "a-long-random-string"
     assert config["APP_ENV"] == "production"
     assert config["DEVELOPMENT"] is False
@@ -87,7 +87,7 @@ def test_testing_needs_no_key_and_writes_none(instance):
 
 
 def test_database_url_defaults_to_sqlite_under_instance(instance):
-    config = load_config(instance, environ={"SECRET_KEY": "k"})
+    config = load_config(instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i"})
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'petition.sqlite3'}"
 
 
@@ -102,7 +102,7 @@ def test_database_url_defaults_to_sqlite_under_instance(instance):
 )
 def test_database_url_is_given_the_psycopg_driver(instance, given, expected):
     assert normalise_database_url(given) == expected
-    config = load_config(instance, environ={"SECRET_KEY": "k", "DATABASE_URL": given})
+    config = load_config(instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "DATABASE_URL": given})
     assert config["SQLALCHEMY_DATABASE_URI"] == expected
 
 
@@ -111,6 +111,7 @@ def test_passthrough_settings_are_typed(instance):
         instance,
         environ={
             "SECRET_KEY": "k",
+            "IP_HASH_KEY": "i",
             "RATELIMIT_ENABLED": "false",
             "SQLALCHEMY_ECHO": "true",
             "MAX_CONTENT_LENGTH": "65536",
@@ -128,18 +129,18 @@ def test_passthrough_settings_are_typed(instance):
 
 
 def test_unrelated_environment_variables_stay_out(instance):
-    config = load_config(instance, environ={"SECRET_KEY": "k", "HOME": "/root", "EDITOR": "vi"})
+    config = load_config(instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "HOME": "/root", "EDITOR": "vi"})
     assert "HOME" not in config
     assert "EDITOR" not in config
 
 
 def test_a_malformed_boolean_is_a_config_error(instance):
     with pytest.raises(ConfigError, match="maybe"):
-        load_config(instance, environ={"SECRET_KEY": "k", "RATELIMIT_ENABLED": "maybe"})
+        load_config(instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "RATELIMIT_ENABLED": "maybe"})
 
 
 def test_mail_and_rate_limit_defaults(instance):
-    config = load_config(instance, environ={"SECRET_KEY": "k"})
+    config = load_config(instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i"})
     assert config["MAIL_SERVER"] is None
     assert config["MAIL_PORT"] == 25
     assert config["MAIL_USE_TLS"] is False
@@ -147,14 +148,18 @@ def test_mail_and_rate_limit_defaults(instance):
 
 
 def test_https_public_url_turns_on_secure_cookies(instance):
-    config = load_config(instance, environ={"SECRET_KEY": "k", "PUBLIC_URL": "https://letter.example.ca/"})
+    config = load_config(
+        instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PUBLIC_URL": "https://letter.example.ca/"}
+    )
     assert config["PUBLIC_URL"] == "https://letter.example.ca", "the trailing slash is dropped"
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["PREFERRED_URL_SCHEME"] == "https"
 
 
 def test_http_public_url_leaves_cookies_usable_over_http(instance):
-    config = load_config(instance, environ={"SECRET_KEY": "k", "PUBLIC_URL": "http://127.0.0.1:5000"})
+    config = load_config(
+        instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PUBLIC_URL": "http://127.0.0.1:5000"}
+    )
     assert not config.get("SESSION_COOKIE_SECURE")
     assert config["SESSION_COOKIE_HTTPONLY"] is True
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -179,3 +184,17 @@ def test_create_app_applies_test_config_over_the_environment(tmp_path, monkeypat
     # What the test config does not name still comes from the environment.
     assert app.config["MAIL_DEFAULT_SENDER"] == "Environment <env@example.org>"
     assert Path(app.instance_path).name == "instance"
+
+
+def test_production_without_an_ip_hash_key_refuses_to_start(instance):
+    with pytest.raises(ConfigError) as raised:
+        load_config(instance, environ={"SECRET_KEY": "k"})
+    assert "IP_HASH_KEY is not set" in str(raised.value)
+    assert not instance.exists(), "production must not write a key of its own"
+
+
+def test_development_keeps_an_ip_hash_key_of_its_own_under_instance(instance):
+    first = load_config(instance, environ={"APP_ENV": "development"})
+    assert (instance / "ip_hash_key").read_text().strip() == first["IP_HASH_KEY"]
+    assert first["IP_HASH_KEY"] != first["SECRET_KEY"]
+    assert load_config(instance, environ={"APP_ENV": "development"})["IP_HASH_KEY"] == first["IP_HASH_KEY"]

@@ -24,6 +24,7 @@ from petition.extensions import db
 from petition.signing import service
 from petition.signing.models import Signature
 from petition.signing.service import Submission
+from tests.signing_helpers import hashed
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = [
@@ -50,7 +51,7 @@ def add(first, last, email, confirm=True, **fields):
         "wants_updates": False,
         "consent_wording": None,
         "lang": "en",
-        "ip": "192.0.2.7",
+        "ip_hash": hashed("192.0.2.7"),
     } | fields
     if values["wants_updates"]:
         values["consent_wording"] = "2026-11-updates-v1"

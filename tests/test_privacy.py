@@ -18,7 +18,7 @@ from petition.signing import tokens as signer_tokens
 from petition.signing.models import Signature, SignatureEvent, SignatureStatus
 from petition.signing.service import Submission
 from petition.timeutil import utcnow
-from tests.signing_helpers import count, sign
+from tests.signing_helpers import count, hashed, sign
 
 RETENTION = 30
 
@@ -42,7 +42,8 @@ def add(email, first="Sam", last="Signer", confirm=False, ip="198.51.100.23", **
     if values["wants_updates"]:
         values["consent_wording"] = "2026-11-updates-v1"
     signature = db.session.get(
-        Signature, service.submit(Submission(first_name=first, last_name=last, email=email, ip=ip, **values))
+        Signature,
+        service.submit(Submission(first_name=first, last_name=last, email=email, ip_hash=hashed(ip), **values)),
     )
     if confirm:
         service.confirm(signature)
@@ -312,7 +313,7 @@ def test_anonymising_erases_every_address_and_ip_and_keeps_the_letters_names(app
         assert people["pending"] not in signatures
         for signature in signatures.values():
             assert signature.email == signature.email_canonical == f"anonymised-{signature.id}@invalid"
-            assert signature.email_domain == "" and signature.ip is None and not signature.wants_updates
+            assert signature.email_domain == "" and signature.ip_hash is None and not signature.wants_updates
         ada, jean = signatures[people["ada"]], signatures[people["jean"]]
         assert (ada.first_name, ada.last_name, ada.city, ada.province) == ("Ada", "Lovelace", "Ottawa", "ON")
         assert (jean.first_name, jean.last_name, jean.city, jean.province) == ("Jean", "Ouellet", "Rimouski", "QC")

@@ -28,9 +28,9 @@ from petition.signing import service
 from petition.signing import tokens as signer_tokens
 from petition.signing.forms import CONSENT_WORDING_VERSION
 from petition.signing.models import Signature
-from tests.conftest import csrf_token_from
+from tests.conftest import TEST_IP_HASH_KEY, csrf_token_from
 from tests.mailserver import free_port
-from tests.signing_helpers import VALID, sign, signatures
+from tests.signing_helpers import VALID, hashed, sign, signatures, take_in_received
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = ROOT / "gunicorn.conf.py"
@@ -57,14 +57,16 @@ def test_a_malformed_trusted_proxies_is_a_config_error(raw):
 
 
 def test_trusted_proxies_is_read_from_the_environment(tmp_path):
-    config = load_config(str(tmp_path), environ={"SECRET_KEY": "k", "TRUSTED_PROXIES": "2"})
+    config = load_config(str(tmp_path), environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "TRUSTED_PROXIES": "2"})
     assert config["TRUSTED_PROXIES"] == 2
-    assert load_config(str(tmp_path), environ={"SECRET_KEY": "k"})["TRUSTED_PROXIES"] == 0
+    assert load_config(str(tmp_path), environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i"})["TRUSTED_PROXIES"] == 0
 
 
 def test_redis_gets_socket_timeouts_unless_told_otherwise(tmp_path):
     """A Redis that hangs must not hang every request: the fallback needs an error to act on."""
-    on_redis = load_config(str(tmp_path), environ={"SECRET_KEY": "k", "RATELIMIT_STORAGE_URI": REDIS_URL})
+    on_redis = load_config(
+        str(tmp_path), environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "RATELIMIT_STORAGE_URI": REDIS_URL}
+    )
     options = on_redis["RATELIMIT_STORAGE_OPTIONS"]
     assert 0 < options["socket_timeout"] <= 5
     assert 0 < options["socket_connect_timeout"] <= 5
@@ -72,12 +74,13 @@ def test_redis_gets_socket_timeouts_unless_told_otherwise(tmp_path):
         str(tmp_path),
         environ={
             "SECRET_KEY": "k",
+            "IP_HASH_KEY": "i",
             "RATELIMIT_STORAGE_URI": REDIS_URL,
             "RATELIMIT_STORAGE_OPTIONS": '{"socket_timeout": 3}',
         },
     )
     assert chosen["RATELIMIT_STORAGE_OPTIONS"] == {"socket_timeout": 3}
-    in_memory = load_config(str(tmp_path), environ={"SECRET_KEY": "k"})
+    in_memory = load_config(str(tmp_path), environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i"})
     assert "RATELIMIT_STORAGE_OPTIONS" not in in_memory
 
 
@@ -87,7 +90,9 @@ def test_redis_gets_socket_timeouts_unless_told_otherwise(tmp_path):
 def sign_from(client, headers, lang="en", **fields):
     """Sign with ``headers`` on every request, as a proxy would add them."""
     token = csrf_token_from(client.get(f"/{lang}/", headers=headers).get_data(as_text=True))
-    return client.post(f"/{lang}/sign", data={**VALID, "csrf_token": token, **fields}, headers=headers)
+    response = client.post(f"/{lang}/sign", data={**VALID, "csrf_token": token, **fields}, headers=headers)
+    take_in_received(client.application)
+    return response
 
 
 class TestBehindOneProxy:
@@ -102,7 +107,7 @@ class TestBehindOneProxy:
         headers["Referer"] = "https://localhost/en/"
         assert sign_from(client, headers).status_code == 303
         [signature] = signatures(app)
-        assert signature.ip == "203.0.113.7"
+        assert signature.ip_hash == hashed("203.0.113.7")
 
     def test_limits_count_each_real_client_and_a_forged_header_does_not_escape(self, app, client):
         first = {"X-Forwarded-For": "203.0.113.7"}
@@ -114,7 +119,9 @@ class TestBehindOneProxy:
         # Another person behind the same proxy has limits of their own.
         second = {"X-Forwarded-For": "203.0.113.8"}
         assert sign_from(client, second, email="b1@example.org").status_code == 303
-        assert sorted(s.ip for s in signatures(app)) == ["203.0.113.7", "203.0.113.7", "203.0.113.8"]
+        assert sorted(s.ip_hash for s in signatures(app)) == sorted(
+            map(hashed, ["203.0.113.7", "203.0.113.7", "203.0.113.8"])
+        )
 
     def test_the_scheme_and_host_come_from_the_proxy(self, app, client):
         seen = {}
@@ -145,7 +152,7 @@ class TestWithoutAProxy:
     def test_x_forwarded_for_is_ignored(self, app, client):
         assert sign_from(client, {"X-Forwarded-For": "203.0.113.7"}).status_code == 303
         [signature] = signatures(app)
-        assert signature.ip == "127.0.0.1"
+        assert signature.ip_hash == hashed("127.0.0.1")
 
     def test_a_client_cannot_change_its_address_to_escape_the_limit(self, app, client):
         for n in range(2):
@@ -173,7 +180,7 @@ def queue_signature(app, email, lang="en"):
                 wants_updates=False,
                 consent_wording=CONSENT_WORDING_VERSION,
                 lang=lang,
-                ip="127.0.0.1",
+                ip_hash=hashed("127.0.0.1"),
             )
         )
         db.session.remove()
@@ -263,6 +270,7 @@ def base_env(database_url, **settings):
     env.update(
         PYTHONUNBUFFERED="1",
         SECRET_KEY=PROCESS_SECRET_KEY,
+        IP_HASH_KEY=TEST_IP_HASH_KEY,
         DATABASE_URL=database_url,
         PUBLIC_URL="http://localhost",
         # Mail would land in the project's instance/ folder; these processes send none.
@@ -447,6 +455,8 @@ def test_two_app_processes_share_rate_limits_through_redis(app, migrated_databas
         statuses = [visitors[n % 2].sign(email=f"shared{n}@example.org") for n in range(6)]
         assert statuses == [303, 303, 303, 303, 303, 429], "the sixth sign-up, on the second process"
         assert visitors[0].sign(email="shared9@example.org") == 429, "and the first process agrees"
+    # Those processes send no mail, so nothing of theirs takes the forms in: this is their sender.
+    assert take_in_received(app) == 5
     assert len(signatures(app)) == 5
     assert any(client.scan_iter(match=f"*{prefix}*")), "the limits were counted in Redis"
 
@@ -557,7 +567,7 @@ def outbox_statuses(app):
 
 
 def test_a_stopped_mail_worker_finishes_its_batch_and_takes_no_other(monkeypatch):
-    from petition.mail import commands
+    from petition.mail import outbox
 
     stopping = threading.Event()
     batches = []
@@ -567,17 +577,19 @@ def test_a_stopped_mail_worker_finishes_its_batch_and_takes_no_other(monkeypatch
         stopping.set()  # SIGTERM arrives while this batch is being sent
         return 50, 50
 
-    monkeypatch.setattr(commands, "drain", one_batch)
-    assert commands.drain_until_stopped(stopping, "worker:test") == 50
+    monkeypatch.setattr(outbox, "take_in_all", lambda: 0)
+    monkeypatch.setattr(outbox, "drain", one_batch)
+    assert outbox.drain_all("worker:test", stopping) == 50
     assert batches == ["worker:test"]
 
 
 def test_a_mail_worker_drains_batch_after_batch_until_nothing_is_due(monkeypatch):
-    from petition.mail import commands
+    from petition.mail import outbox
 
     results = iter([(50, 50), (50, 49), (3, 3), (0, 0)])
-    monkeypatch.setattr(commands, "drain", lambda claimant: next(results))
-    assert commands.drain_until_stopped(threading.Event(), "worker:test") == 102
+    monkeypatch.setattr(outbox, "take_in_all", lambda: 0)
+    monkeypatch.setattr(outbox, "drain", lambda claimant: next(results))
+    assert outbox.drain_all("worker:test", threading.Event()) == 102
     assert next(results, None) is None, "it stopped only when nothing was left"
 
 

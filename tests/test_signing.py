@@ -8,7 +8,16 @@ from petition.extensions import db
 from petition.mail.models import OutboxMessage, OutboxStatus
 from petition.signing.models import Signature, SignatureStatus
 from tests.mailserver import html_of, link_in, text_of
-from tests.signing_helpers import VALID, confirm_through_page, count, deliver, path_of, sign, signatures
+from tests.signing_helpers import (
+    VALID,
+    confirm_through_page,
+    count,
+    deliver,
+    path_of,
+    sign,
+    signatures,
+    take_in_received,
+)
 
 
 @pytest.fixture
@@ -236,7 +245,14 @@ def test_two_people_signing_the_same_address_at_once_leave_one_signature(app, ma
     for thread in threads:
         thread.join()
     assert results == [303] * 4
+    # Two senders take the four forms in at once.
+    senders = [threading.Thread(target=take_in_received, args=(app,)) for _ in range(2)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
     assert len(signatures(app)) == 1
+    assert take_in_received(app) == 0, "every form was taken in once"
 
 
 def test_mail_server_down_at_signing_then_back_delivers_once(app, client, mail_server):

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from petition.sharing.refs import REF_CODE
 from petition.signing.forms import PROVINCES
 from petition.signing.models import SignatureStatus
+from petition.signing.sources import HASH_PATTERN
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -54,11 +55,14 @@ def status_choices():
 
 
 def an_ip_address(form, field):
-    if field.data:
+    """An IP address, or the hashed source that these pages show for one (signing/sources.py)."""
+    if field.data and not HASH_PATTERN.fullmatch(field.data.lower()):
         try:
             field.data = str(ipaddress.ip_address(field.data))
         except ValueError as error:
-            raise ValidationError(_l("Please enter a whole IP address, such as 203.0.113.7.")) from error
+            raise ValidationError(
+                _l("Please enter a whole IP address, such as 203.0.113.7, or a source as these pages show it.")
+            ) from error
 
 
 def a_whole_address(form, field):
@@ -84,7 +88,9 @@ class SearchForm(FlaskForm):
         _l("Email address"), filters=[lowered], validators=[Optional(), Length(max=254), a_whole_address]
     )
     domain = StringField(_l("Email domain"), filters=[lowered], validators=[Optional(), Length(max=254), a_domain])
-    ip = StringField(_l("IP address"), filters=[stripped], validators=[Optional(), Length(max=45), an_ip_address])
+    ip = StringField(
+        _l("IP address or source"), filters=[stripped], validators=[Optional(), Length(max=45), an_ip_address]
+    )
     ref = StringField(_l("Share reference"), filters=[stripped], validators=[Optional(), Length(max=100)])
     status = SelectField(_l("Status"), choices=status_choices, default="", validate_choice=True)
 

@@ -17,6 +17,7 @@ from petition.extensions import db
 from petition.signing import service, tallies
 from petition.signing.canonical import canonical_email
 from petition.signing.models import Signature, SignatureEvent, SignatureStatus
+from petition.signing.sources import search_key
 from petition.timeutil import utcnow
 
 # What a signature's history records (``SignatureEvent.kind``), as administrators read it.
@@ -78,7 +79,7 @@ def conditions(filters):
     if filters.domain:
         found.append(Signature.email_domain == filters.domain)
     if filters.ip:
-        found.append(Signature.ip == filters.ip)
+        found.append(Signature.ip_hash == search_key(filters.ip))
     if filters.ref:
         found.append(Signature.share_ref == filters.ref)
     if filters.status:

@@ -1,4 +1,4 @@
-"""IPs and email domains that sign at unusual rates: many signatures in the last hour.
+"""Sources (hashed IPs) and email domains that sign at unusual rates: many signatures in the last hour.
 
 The query reads the last hour through the index on ``created_at``, so it costs what that hour
 holds, not what the campaign holds. The big mail providers are left out of the domains: many
@@ -58,7 +58,7 @@ def trending(now=None):
     """(IPs, domains) with at least their threshold of signatures in the last hour, most first."""
     config = current_app.config
     since = (now or utcnow()) - WINDOW
-    ips = busiest(Signature.ip, config["ADMIN_TRENDING_IP_THRESHOLD"], since)
+    ips = busiest(Signature.ip_hash, config["ADMIN_TRENDING_IP_THRESHOLD"], since)
     domains = busiest(
         Signature.email_domain,
         config["ADMIN_TRENDING_DOMAIN_THRESHOLD"],

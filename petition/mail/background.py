@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from petition.extensions import db
 from petition.mail.outbox import drain_all
+from petition.mail.wake import woken
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class BackgroundSender:
 
 
 def wake_sender_after_commit(session):
-    if session.info.pop("outbox_added", False) and has_app_context():
+    if woken(session) and has_app_context():
         sender = current_app.extensions.get("outbox_sender")
         if sender is not None:
             sender.ensure_started()

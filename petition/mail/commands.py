@@ -7,21 +7,9 @@ import click
 from flask import Blueprint, current_app
 
 from petition.extensions import db
-from petition.mail.outbox import drain, sender_name
+from petition.mail.outbox import drain_all, sender_name
 
 bp = Blueprint("mail", __name__, cli_group="mail")
-
-
-def drain_until_stopped(stopping, claimant):
-    """Send batch after batch until nothing is due, as ``drain_all`` does, but look at ``stopping``
-    between batches: a stop (systemd's SIGTERM) then waits for one batch, not for a whole backlog."""
-    total = 0
-    while not stopping.is_set():
-        claimed, sent = drain(claimant=claimant)
-        total += sent
-        if not claimed or not sent:
-            break
-    return total
 
 
 @bp.cli.command("worker")
@@ -37,7 +25,9 @@ def worker_command(once, poll):
     click.echo(f"Mail worker {claimant} started.")
     while not stopping.is_set():
         try:
-            sent = drain_until_stopped(stopping, claimant)
+            # Between batches it looks at ``stopping``: a stop (systemd's SIGTERM) waits for one
+            # batch, not for a whole backlog.
+            sent = drain_all(claimant, stopping)
         except Exception as error:  # noqa: BLE001 - keep going through a database restart
             db.session.rollback()
             click.echo(f"Outbox error, retrying: {error}", err=True)

@@ -19,7 +19,9 @@ from petition.extensions import db
 from petition.i18n import LANGUAGES
 from petition.links import public_url
 from petition.mail.models import OutboxMessage
+from petition.mail.wake import wake_after_commit
 from petition.signing import tokens
+from petition.signing.details import details_of
 from petition.signing.models import Signature
 
 SIGNER_KINDS = ("confirm", "already_signed")
@@ -78,7 +80,7 @@ def queue_signer_email(signature, kind):
     """Add the ``kind`` email for ``signature`` to the outbox, in the caller's transaction."""
     message = OutboxMessage(**outbox_values(signature.id, signature.email, kind))
     db.session.add(message)
-    db.session.info["outbox_added"] = True
+    wake_after_commit(db.session)
     return message
 
 
@@ -107,6 +109,7 @@ def render_signer_email(signature, kind):
         # ``_`` too: Jinja's own ``_`` would look ``gettext`` up in the context on every call.
         context = {"signature": signature, "lang": signature.lang, "gettext": gettext, "_": gettext, **links}
         context["confirm_days"] = current_app.config["SIGNATURE_CONFIRM_MAX_AGE"] // 86400
+        context["details"] = details_of(signature)
         return Rendered(
             subject=subject_for(kind),
             text_body=render_template(f"email/{kind}.txt", **context),

@@ -203,12 +203,28 @@ def drain(limit=None, claimant=None):
     return len(messages), sent
 
 
-def drain_all(claimant=None):
-    """Drain batch after batch until nothing is due. Returns the number of messages sent."""
+def add_intake(app, take_in):
+    """Have the senders call ``take_in()`` before each batch they send: a feature's work that
+    turns into messages (the sign forms received), done outside the web request. It returns how
+    many items it took in."""
+    app.extensions.setdefault("outbox_intakes", []).append(take_in)
+
+
+def take_in_all():
+    """Run every intake once; returns how many items they took in."""
+    return sum(take_in() for take_in in current_app.extensions.get("outbox_intakes", ()))
+
+
+def drain_all(claimant=None, stopping=None):
+    """Take in and send, batch after batch, until nothing is due (or ``stopping`` is set, looked
+    at between batches). Returns the number of messages sent."""
     total = 0
-    while True:
+    while stopping is None or not stopping.is_set():
+        taken = take_in_all()
         claimed, sent = drain(claimant=claimant)
         total += sent
-        # Stop when nothing was due, or nothing could be sent (failures wait for their retry).
-        if not claimed or not sent:
-            return total
+        # Stop when nothing was taken in and nothing was due, or nothing could be sent
+        # (failures wait for their retry).
+        if not taken and (not claimed or not sent):
+            break
+    return total

@@ -8,7 +8,10 @@ GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 
 def canonical_email(address):
     local, _, domain = address.strip().lower().rpartition("@")
-    local = local.split("+", 1)[0]
+    # A tag follows a name: "+cmd@example.org" is a mailbox of its own, not "@example.org".
+    name = local.partition("+")[0]
+    if name:
+        local = name
     if domain in GMAIL_DOMAINS:
         local = local.replace(".", "")
         domain = "gmail.com"

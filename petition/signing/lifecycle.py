@@ -26,7 +26,13 @@ from petition.counts import forget_counts
 from petition.extensions import db
 from petition.mail.models import OutboxMessage, OutboxStatus
 from petition.signing import tallies
-from petition.signing.models import Signature, SignatureEvent, SignatureStatus, new_token_nonce
+from petition.signing.models import (
+    ReceivedSubmission,
+    Signature,
+    SignatureEvent,
+    SignatureStatus,
+    new_token_nonce,
+)
 from petition.timeutil import utcnow
 
 # Addresses under the reserved top-level domain ".invalid" (RFC 2606) can never be real, and the
@@ -179,17 +185,36 @@ def purge_unconfirmed(days, progress=None):
     """
     cutoff = retention_cutoff(days)
     removed = delete_pending(cutoff, progress)
+    received = delete_received(cutoff)
     record_audit(
         "purge unconfirmed",
-        {"older_than_days": days, "cutoff": cutoff.isoformat(timespec="seconds"), "removed": removed},
+        {
+            "older_than_days": days,
+            "cutoff": cutoff.isoformat(timespec="seconds"),
+            "removed": removed,
+            "received_removed": received,
+        },
     )
     return removed
+
+
+def delete_received(cutoff=None):
+    """Delete the sign forms received before ``cutoff`` (None: all) that were never taken in: the
+    sender takes a form in within seconds, so these are ones it gave up on, or that no sender ran
+    for. They hold a name and an address like a pending signature."""
+    query = delete(ReceivedSubmission)
+    if cutoff is not None:
+        query = query.where(ReceivedSubmission.received_at < cutoff)
+    deleted = db.session.execute(query.execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return deleted
 
 
 @dataclass
 class Anonymised:
     """What one run of ``anonymise`` did, and what it had to leave for the next run."""
 
+    received_deleted: int = 0
     pending_deleted: int = 0
     signatures: int = 0
     messages_deleted: int = 0
@@ -207,6 +232,7 @@ def anonymise(progress=None):
     after late signatures anonymises those. The public count does not move.
     """
     result = Anonymised()
+    result.received_deleted = delete_received()
     result.pending_deleted = delete_pending(None, progress)
     result.messages_deleted = delete_messages(progress)
     result.signatures = anonymise_signatures(progress)
@@ -254,7 +280,7 @@ def erased_values(row, now):
         row.email == placeholder
         and row.email_canonical == placeholder
         and row.email_domain == ""
-        and row.ip is None
+        and row.ip_hash is None
         and not row.wants_updates
         and (counted or (row.first_name == "" and row.last_name == "" and row.city is None))
     ):
@@ -264,7 +290,7 @@ def erased_values(row, now):
         "email": placeholder,
         "email_canonical": placeholder,
         "email_domain": "",
-        "ip": None,
+        "ip_hash": None,
         # Every link in the emails already sent stops working.
         "token_nonce": new_token_nonce(),
         # Nobody can be written to any more; the time and wording of a consent given stay, as the
@@ -286,7 +312,7 @@ def anonymise_signatures(progress=None):
         Signature.email,
         Signature.email_canonical,
         Signature.email_domain,
-        Signature.ip,
+        Signature.ip_hash,
         Signature.wants_updates,
         Signature.first_name,
         Signature.last_name,

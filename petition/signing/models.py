@@ -53,7 +53,9 @@ class Signature(db.Model):
     wants_updates: Mapped[bool] = mapped_column(default=False)
     updates_consented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     consent_wording: Mapped[str | None] = mapped_column(String(40))
-    ip: Mapped[str | None] = mapped_column(String(45), index=True)
+    # A keyed hash of the IP the signature came from (signing/sources.py), never the address
+    # itself: enough to see many signatures from one source, search them and invalidate them.
+    ip_hash: Mapped[str | None] = mapped_column(String(16), index=True)
     share_ref: Mapped[str | None] = mapped_column(String(100), index=True)
     # Changed whenever links already sent must stop working (withdrawal, signing again).
     token_nonce: Mapped[str] = mapped_column(String(32), default=new_token_nonce)
@@ -116,3 +118,34 @@ class SignatureTally(db.Model):
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     shard: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReceivedSubmission(db.Model):
+    """A sign form as it was sent, waiting for the sender to take it in (signing/intake.py).
+
+    The web request only writes this row, the same one whatever the address's history, so that
+    neither its answer nor its time tells whether the address has signed; what the history calls
+    for (a new signature, a new link, an "already signed" note) is decided when it is taken in,
+    within seconds, and the row is deleted in that transaction.
+    """
+
+    __tablename__ = "received_submission"
+    __table_args__ = (Index("ix_received_submission_due", "next_attempt_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    province: Mapped[str] = mapped_column(String(2))
+    city: Mapped[str | None] = mapped_column(String(100))
+    display: Mapped[str] = mapped_column(String(10))
+    lang: Mapped[str] = mapped_column(String(2))
+    wants_updates: Mapped[bool] = mapped_column(default=False)
+    consent_wording: Mapped[str | None] = mapped_column(String(40))
+    ip_hash: Mapped[str | None] = mapped_column(String(16))
+    share_ref: Mapped[str | None] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Taking it in failed this many times (a bug, a database error): tried again later, so one
+    # bad row does not hold up the others.
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -14,10 +14,12 @@ from petition.extensions import csrf, limiter
 from petition.letter.routes import render_letter
 from petition.sharing.refs import SESSION_KEY as SHARE_SESSION_KEY
 from petition.sharing.refs import current_ref, share_target
-from petition.signing import service
+from petition.signing import intake, service
 from petition.signing import tokens as signer_tokens
+from petition.signing.details import details_of
 from petition.signing.forms import CONSENT_WORDING_VERSION, SignForm
 from petition.signing.models import SignatureStatus
+from petition.signing.sources import ip_hash
 from petition.tokens import ExpiredToken, InvalidToken
 
 bp = Blueprint("signing", __name__)
@@ -53,7 +55,7 @@ def sign(lang):
     if not form.validate():
         return render_letter(lang, form=form, status=400)
     if not form.is_bot:
-        service.submit(
+        intake.receive(
             service.Submission(
                 first_name=form.first_name.data,
                 last_name=form.last_name.data,
@@ -64,7 +66,7 @@ def sign(lang):
                 wants_updates=form.updates.data,
                 consent_wording=CONSENT_WORDING_VERSION,
                 lang=lang,
-                ip=request.remote_addr,
+                ip_hash=ip_hash(request.remote_addr),
                 share_ref=current_ref(),
             )
         )
@@ -90,7 +92,7 @@ def confirm(lang, token):
     if signature.status != SignatureStatus.PENDING:
         return invalid_link()
     if request.method == "GET":
-        return render_template("signing/confirm.html", token=token, signature=signature)
+        return render_template("signing/confirm.html", token=token, signature=signature, details=details_of(signature))
     try:
         service.confirm(signature)
     except service.SigningError:

@@ -12,12 +12,12 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, insert, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError
 
 from petition.counts import forget_counts
 from petition.extensions import db
 from petition.mail.compose import outbox_values, queue_signer_email
 from petition.mail.models import OutboxMessage, OutboxStatus
+from petition.mail.wake import wake_after_commit
 from petition.signing import tallies
 from petition.signing.canonical import canonical_email
 from petition.signing.models import (
@@ -46,7 +46,7 @@ class Submission:
     wants_updates: bool
     consent_wording: str | None
     lang: str
-    ip: str | None = None
+    ip_hash: str | None = None
     share_ref: str | None = None
 
 
@@ -82,7 +82,7 @@ def submission_values(submission):
         "city": submission.city or None,
         "display": NameDisplay(submission.display),
         "lang": submission.lang,
-        "ip": submission.ip,
+        "ip_hash": submission.ip_hash,
         "wants_updates": wants_updates,
         "updates_consented_at": utcnow() if wants_updates else None,
         "consent_wording": submission.consent_wording if wants_updates else None,
@@ -175,49 +175,47 @@ def insert_new_signature(submission, canonical):
             connection.execute(insert(SignatureEvent.__table__), {"signature_id": signature_id, "kind": "submitted"})
             connection.execute(insert(OutboxMessage.__table__), mail | {"signature_id": signature_id})
     if signature_id is not None:
-        db.session.info["outbox_added"] = True
+        wake_after_commit(db.session)
     return signature_id
 
 
 def submit(submission):
-    """Record a submission and queue the right email. Returns the signature's id (None for none).
+    """Do what a sign form calls for, given the address's history, and commit it with its email.
 
-    The caller shows the same page whatever happened, so nobody learns an address's history.
+    The sender calls this for each form it takes in (intake.py), so its cost, which depends on
+    the history, is never part of the web request's time. Returns the signature's id.
     """
     canonical = canonical_email(submission.email)
-    for attempt in range(1, SUBMIT_ATTEMPTS + 1):
-        try:
-            signature_id = insert_new_signature(submission, canonical)
-            if signature_id is not None:
-                db.session.commit()
-                return signature_id
-            signature = db.session.execute(
-                db.select(Signature).where(Signature.email_canonical == canonical)
-            ).scalar_one_or_none()
-        except OperationalError:
-            # On SQLite, another process held the write lock for too long: start again. A
-            # database that stays away is the error handler's (a 503: nothing was recorded).
-            db.session.rollback()
-            if attempt == SUBMIT_ATTEMPTS:
-                raise
-            continue
+    for _attempt in range(SUBMIT_ATTEMPTS):
+        signature_id = insert_new_signature(submission, canonical)
+        if signature_id is not None:
+            db.session.commit()
+            return signature_id
+        signature = db.session.execute(
+            db.select(Signature).where(Signature.email_canonical == canonical)
+        ).scalar_one_or_none()
         if signature is not None:
             return submit_again(signature, submission).id
         # Signed before, and purged between the two statements: start again as new.
-        db.session.rollback()
     raise SigningError("could not record the signature")
+
+
+# What a signer chooses on the form, all of which confirming makes true.
+CHOSEN = ("first_name", "last_name", "email", "province", "city", "display", "lang", "wants_updates")
+
+
+def differs(signature, submission):
+    """True when ``submission`` asks for anything other than what ``signature`` holds."""
+    chosen = submission_values(submission)
+    return any(getattr(signature, name) != chosen[name] for name in CHOSEN)
 
 
 def submit_again(signature, submission):
     """The address has signed before: what to do depends on where that signature stands."""
     if signature.status == SignatureStatus.PENDING:
-        apply_submission(signature, submission)
-        record(signature, "submitted again")
-        if may_email(signature):
-            queue_signer_email(signature, "confirm")
-        else:
-            record(signature, "email cap reached")
+        resubmit_pending(signature, submission)
     elif signature.status == SignatureStatus.CONFIRMED:
+        # Its details never change through the form: the owner confirmed them.
         record(signature, "submitted again after confirming")
         if may_email(signature):
             queue_signer_email(signature, "already_signed")
@@ -236,6 +234,26 @@ def submit_again(signature, submission):
         record(signature, "submitted again after invalidation")
     db.session.commit()
     return signature
+
+
+def resubmit_pending(signature, submission):
+    """A pending address signed again. The same details: the link already sent still confirms
+    them, and a new email carries it again. Other details (perhaps a stranger's): they replace
+    the pending ones only with a new nonce, so a link already sent stops working, and only the
+    newest email, which shows them, can confirm them. Past the day's cap of emails nothing changes,
+    so the latest link keeps confirming what its email said."""
+    if not may_email(signature):
+        record(signature, "email cap reached")
+        return
+    if differs(signature, submission):
+        before = tallies.facts(signature)
+        apply_submission(signature, submission)
+        signature.token_nonce = new_token_nonce()
+        tallies.record_change(before, tallies.facts(signature))
+        record(signature, "submitted again with other details")
+    else:
+        record(signature, "submitted again")
+    queue_signer_email(signature, "confirm")
 
 
 def resend_confirmation(signature):
@@ -263,7 +281,12 @@ def move(signature, to_status, event, count_delta=0, **values):
     """
     result = db.session.execute(
         update(Signature)
-        .where(Signature.id == signature.id, Signature.status == signature.status)
+        .where(
+            Signature.id == signature.id,
+            Signature.status == signature.status,
+            # A new nonce means new details: what the caller read is not what it would change.
+            Signature.token_nonce == signature.token_nonce,
+        )
         .values(status=to_status, updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     )

@@ -10,6 +10,7 @@ from petition.extensions import db
 from petition.signing import tallies
 from petition.signing.models import Signature, SignatureEvent
 from tests.admin.admin_helpers import make_signature, public_count, signature, text_of, token
+from tests.signing_helpers import hashed
 
 
 @pytest.fixture
@@ -94,7 +95,8 @@ def test_results_come_a_page_at_a_time(admin, people):
 def test_one_signature_shows_its_details_and_history(admin, people):
     page = admin.get(f"/admin/signatures/{people['jean']}")
     text = text_of(page)
-    assert "Jean.Roy+letter@gmail.com" in text and "gmail.com" in text and "203.0.113.2" in text
+    assert "Jean.Roy+letter@gmail.com" in text and "gmail.com" in text and hashed("203.0.113.2") in text
+    assert "203.0.113.2" not in text, "only the hash of an IP is kept"
     history = text[text.index("History") :]
     assert "Submitted" in history and "Confirmed" in history
 
@@ -222,7 +224,8 @@ def test_trending_shows_ips_and_domains_signing_at_unusual_rates(app, admin):
     page = admin.get("/admin/signatures/trending")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "/admin/signatures/?ip=192.0.2.50" in html
+    assert f"/admin/signatures/?ip={hashed('192.0.2.50')}" in html
+    assert "192.0.2.50" not in html
     assert "/admin/signatures/?domain=burst.example" in html
-    assert "192.0.2.99" not in html
+    assert hashed("192.0.2.99") not in html
     assert "gmail.com" not in html  # a big provider: many people share it

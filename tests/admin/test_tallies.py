@@ -13,6 +13,7 @@ from petition.extensions import db
 from petition.signing import service, tallies
 from petition.signing.models import Signature, SignatureCountShard, SignatureStatus, SignatureTally
 from tests.admin.admin_helpers import make_signature
+from tests.signing_helpers import hashed
 
 PROVINCES = ["QC", "ON", "BC", "XX"]
 REFS = [None, None, "org:national-council-of-canadian-muslims", "ref:newsletter"]
@@ -34,7 +35,7 @@ def submission(rng, email):
         wants_updates=rng.random() < 0.5,
         consent_wording=None,
         lang="en",
-        ip=f"203.0.113.{rng.randrange(4)}",
+        ip_hash=hashed(f"203.0.113.{rng.randrange(4)}"),
         share_ref=rng.choice(REFS),
     )
 
