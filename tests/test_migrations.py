@@ -94,3 +94,37 @@ def test_the_schema_accepts_an_endorsement_after_a_round_trip(fresh_app):
         upgrade()
         import_endorsements()
         assert endorsement_count() == 414
+
+
+def test_0005_hashes_the_stored_ips_and_gives_a_leading_plus_its_own_address(fresh_app):
+    from petition.signing.sources import ip_hash
+
+    with fresh_app.app_context():
+        upgrade(revision="0004")
+        with db.engine.begin() as connection:
+            for n, (email, canonical, ip) in enumerate(
+                [
+                    ("sam@example.org", "sam@example.org", "203.0.113.7"),
+                    ("+cmd@example.org", "@example.org", "2001:DB8:0::1"),
+                    ("lee@example.org", "lee@example.org", None),
+                ]
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO signature (status, first_name, last_name, email, email_canonical, email_domain,"
+                        " province, display, lang, wants_updates, ip, token_nonce, created_at, updated_at)"
+                        " VALUES ('pending', 'Sam', 'Lee', :email, :canonical, 'example.org', 'ON', 'full', 'en',"
+                        " false, :ip, :nonce, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    ),
+                    {"email": email, "canonical": canonical, "ip": ip, "nonce": f"n{n}"},
+                )
+        upgrade(revision="0005")
+        assert "ip" not in {column["name"] for column in inspect(db.engine).get_columns("signature")}
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT email_canonical, ip_hash FROM signature ORDER BY id")).all()
+        key = fresh_app.config["IP_HASH_KEY"]
+        assert rows == [
+            ("sam@example.org", ip_hash("203.0.113.7", key)),
+            ("+cmd@example.org", ip_hash("2001:db8::1", key)),
+            ("lee@example.org", None),
+        ]
