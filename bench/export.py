@@ -109,6 +109,7 @@ def environment(database_url):
     env = dict(os.environ)
     env.update(
         SECRET_KEY=secrets.token_hex(32),
+        IP_HASH_KEY=secrets.token_hex(32),
         DATABASE_URL=database_url,
         APP_ENV="production",
         MAIL_SERVER="",

@@ -257,6 +257,7 @@ def app_environment(database_url, port):
     env = dict(os.environ)
     env.update(
         SECRET_KEY=secrets.token_hex(32),
+        IP_HASH_KEY=secrets.token_hex(32),
         DATABASE_URL=database_url,
         APP_ENV="production",
         RATELIMIT_ENABLED="false",
@@ -265,7 +266,7 @@ def app_environment(database_url, port):
         # Empty values take precedence over a developer's .env (python-dotenv does not override).
         MAIL_SERVER="",
         # The web processes only queue, as in production (docs/deploy.md); no mail worker runs, so
-        # the emails of the signatures made here stay in the outbox.
+        # the sign forms received here stay in the intake, as the emails of the others in the outbox.
         MAIL_BACKGROUND_SENDER="false",
         PYTHONUNBUFFERED="1",
     )
