@@ -9,10 +9,11 @@ queues the email, in the transaction that deletes the received form.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from petition.extensions import db
@@ -120,6 +121,21 @@ def take_in(limit=None):
             continue
         taken += 1
     return taken
+
+
+@dataclass(frozen=True)
+class IntakeHealth:
+    waiting: int  # received, to be taken in (within seconds while a sender runs)
+    given_up: int  # failed every attempt: left for the purge, and worth a look in the logs
+
+
+def health():
+    """How many sign forms wait, and how many could not be taken in, for the dashboard."""
+    given_up = RECEIVED.c.attempts >= max_attempts()
+    waiting, failed = db.session.execute(
+        select(func.count(), func.count().filter(given_up)).select_from(RECEIVED)
+    ).one()
+    return IntakeHealth(waiting=waiting - failed, given_up=failed)
 
 
 def init_app(app):

@@ -10,8 +10,9 @@ from petition.extensions import db
 from petition.mail.models import OutboxMessage, OutboxStatus
 from petition.sharing.models import ShareLink
 from petition.signing import service, tallies
-from petition.signing.models import Signature
+from petition.signing.models import ReceivedSubmission, Signature
 from tests.admin.admin_helpers import make_signature, text_of
+from tests.signing_helpers import sign
 
 
 def confirm_at(app, ident, moment):
@@ -115,6 +116,20 @@ def test_the_outbox_health_is_shown(app, admin):
     text = text_of(admin.get("/admin/"))
     assert "Waiting to be sent 1" in text
     assert "Given up after retries 1" in text
+
+
+def test_the_sign_forms_waiting_and_given_up_are_shown(app, admin, client):
+    app.config["MAIL_MAX_ATTEMPTS"] = 1
+    sign(client, take_in=False, email="one@example.org")
+    sign(client, take_in=False, email="two@example.org")
+    with app.app_context():
+        db.session.execute(
+            db.update(ReceivedSubmission).where(ReceivedSubmission.email == "two@example.org").values(attempts=1)
+        )
+        db.session.commit()
+    text = text_of(admin.get("/admin/"))
+    assert "Sign forms waiting to be taken in 1" in text
+    assert "Sign forms that could not be taken in 1" in text
 
 
 def test_the_dashboard_speaks_french(app, admin):

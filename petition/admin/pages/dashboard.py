@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, render_template
 
 from petition.admin import figures
 from petition.admin.chart import bar_chart
+from petition.signing import intake
 
 bp = Blueprint("dashboard", __name__)
 
@@ -21,4 +22,5 @@ def show():
         provinces=figures.by_province(),
         references=figures.by_reference(),
         outbox=figures.outbox_health(),
+        intake=intake.health(),
     )
