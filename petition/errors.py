@@ -76,16 +76,23 @@ def seconds_until_limit_resets():
         return None
 
 
-def handle_http_exception(error):
+def error_headers(error):
+    """The headers an HTTP error's page carries, whichever layout shows it: ``Allow`` on a 405,
+    ``Retry-After`` on a 429 (when the limit lets the client through again) or when the error
+    names one itself."""
     headers = {}
-    if error.code == 405 and error.valid_methods:
+    if error.code == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)
     retry_after = dict(error.get_headers()).get("Retry-After")
     if error.code == 429 and not retry_after:
         retry_after = seconds_until_limit_resets()
     if retry_after:
         headers["Retry-After"] = str(retry_after)
-    return render_error(min(error.code or 500, 500), headers=headers)
+    return headers
+
+
+def handle_http_exception(error):
+    return render_error(min(error.code or 500, 500), headers=error_headers(error))
 
 
 def handle_csrf_error(error):

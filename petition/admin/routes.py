@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from petition.admin import auth
 from petition.admin.figures import campaign_zone
 from petition.admin.pages import audit, dashboard, endorsements, export, share_links, signatures, signing_in
-from petition.errors import error_text
+from petition.errors import error_headers, error_text
 from petition.timeutil import as_utc
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -49,10 +49,4 @@ def admin_error(error):
     elif code == 401:
         title = _("Sign-in needed")
         message = _("Please sign in to the administration first.")
-    headers = {}
-    if code == 405 and getattr(error, "valid_methods", None):
-        headers["Allow"] = ", ".join(error.valid_methods)
-    retry_after = dict(error.get_headers()).get("Retry-After")
-    if retry_after:
-        headers["Retry-After"] = retry_after
-    return render_template("admin/error.html", code=code, title=title, message=message), code, headers
+    return render_template("admin/error.html", code=code, title=title, message=message), code, error_headers(error)

@@ -101,7 +101,10 @@ class TestRateLimit:
         statuses = [sign_in(client, email=f"n{n}@example.org", password="whatever it is").status_code for n in range(4)]
         assert statuses == [401, 401, 401, 429]
         # The limit covers the right password too, until it runs out.
-        assert sign_in(client).status_code == 429
+        limited = sign_in(client)
+        assert limited.status_code == 429
+        # It says when to come back, as the public pages' 429 does.
+        assert 0 < int(limited.headers["Retry-After"]) <= 61  # a per-minute limit
         # Reading the page is not limited.
         assert client.get("/admin/sign-in").status_code == 200
 
