@@ -3,6 +3,7 @@ processes under gunicorn, several mail workers on one outbox, and an access log 
 
 import datetime
 import http.client
+import logging
 import os
 import re
 import runpy
@@ -515,6 +516,33 @@ def test_a_custom_access_log_format_is_redacted_too(monkeypatch):
         '/fr/unsubscribe/[token]?[query] "https://letter.example.ca/en/confirm/[token]" '
         "/fr/unsubscribe/[token] /fr/unsubscribe/[token]?[query] 200"
     )
+
+
+def test_the_error_log_keeps_tokens_and_query_strings_out(monkeypatch):
+    """gunicorn's own lines name the request too: an error that escapes the app, a malformed
+    request line, the debug line of every request."""
+    from gunicorn.config import Config
+
+    conf = load_gunicorn_conf(monkeypatch)
+    config = Config()
+    config.set("loglevel", "debug")
+    logger = conf["RedactingLogger"](config)
+    lines = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())
+    logger.error_log.addHandler(handler)
+    try:
+        raise RuntimeError("while streaming")
+    except RuntimeError:
+        logger.exception("Error handling request %s %s", "GET", "/en/confirm/CONFIRMsecret1.abc?x=QUERYsecret4")
+    logger.warning("Invalid request from ip=192.0.2.1: Invalid HTTP request line: 'GET /fr/withdraw/WITHDRAWsecret3'")
+    request = type("Request", (), {"method": "POST", "path": "/en/unsubscribe/UNSUBsecret5.abc"})()
+    config.pre_request(type("Worker", (), {"log": logger})(), request)  # gunicorn's own hook
+    assert lines == [
+        "Error handling request GET /en/confirm/[token]?[query]",
+        "Invalid request from ip=192.0.2.1: Invalid HTTP request line: 'GET /fr/withdraw/[token]'",
+        "POST /en/unsubscribe/[token]",
+    ]
 
 
 # --- two mail workers on one outbox -------------------------------------------------------------
