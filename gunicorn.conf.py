@@ -216,6 +216,16 @@ def atoms_in(log_format):
 logger_class = RedactingLogger
 
 
+def post_worker_init(worker):
+    """Refuse to serve when the workers would each count the rate limits in their own memory: a
+    worker that fails here stops gunicorn, with the message saying which setting to change."""
+    from petition.config import refuse_per_process_limits
+
+    config = getattr(worker.wsgi, "config", None)
+    if config is not None:
+        refuse_per_process_limits(config, worker.cfg.workers)
+
+
 def worker_exit(server, worker):
     """Let the outbox sender thread finish the message in hand before the worker goes.
 
