@@ -158,6 +158,15 @@ def test_a_wrong_current_password_changes_nothing(app, admin):
     assert failure.actor == ADMIN_EMAIL and json.loads(failure.detail) == {"result": "wrong password"}
 
 
+def test_wrong_current_passwords_lock_out_their_source_like_wrong_sign_ins(app, admin):
+    """A stolen session cannot be used to guess the password it would need to keep the account."""
+    for _ in range(app.config["ADMIN_LOCK_AFTER_FAILURES"]):
+        assert change_password(admin, current="not the password at all").status_code == 400
+    assert change_password(admin).status_code == 400, "the right one is refused too, for a while"
+    assert sign_in(app.test_client()).status_code == 401, "and so is signing in from that address"
+    assert audit_events(app, "password changed") == []
+
+
 def test_the_new_password_is_long_enough_and_typed_twice(app, admin):
     short = change_password(admin, new="too short")
     assert short.status_code == 400
