@@ -19,6 +19,7 @@ environment, with a default that suits nginx on the same machine (docs/deploy.md
 """
 
 import functools
+import logging
 import os
 import re
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -103,7 +104,10 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
 
 # Paths whose last part is a secret token: /<lang>/confirm/<token>[/resend], /<lang>/withdraw/<token>,
 # /<lang>/unsubscribe/<token>, /mail/unsubscribe/<token>, /<lang>/o/<slug>/stats/<token>.
-TOKEN_IN_PATH = re.compile(r"(/(?:confirm|withdraw|unsubscribe|stats)/)[^/?#\s]+", re.IGNORECASE)
+TOKEN_SEGMENT = r"(/(?:confirm|withdraw|unsubscribe|stats)/)"  # noqa: S105 - a pattern, not a token
+TOKEN_IN_PATH = re.compile(TOKEN_SEGMENT + r"[^/?#\s]+", re.IGNORECASE)
+# In a sentence that quotes a path, the quote after it is not part of the token.
+TOKEN_IN_TEXT = re.compile(TOKEN_SEGMENT + r"[^/?#\s'\"]+", re.IGNORECASE)
 PATH_MARK = "[token]"
 QUERY_MARK = "[query]"
 # What stays readable in a logged path; everything else is percent-encoded, so a request cannot
@@ -158,12 +162,41 @@ def redact_atom(key, value, environ):
     return value
 
 
+def redact_logged(value):
+    """A value in a line of the error log: a request target is redacted as in the access log, and
+    any other text loses the tokens of the paths it quotes."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith("/"):
+        return redact_target(value)
+    return TOKEN_IN_TEXT.sub(rf"\g<1>{PATH_MARK}", value)
+
+
+class RedactingErrorLog(logging.Filter):
+    """The error log's lines that name a request ("Error handling request GET /en/confirm/…", a
+    malformed request line, the debug line of each request) without its token or query string."""
+
+    def filter(self, record):
+        record.msg = redact_logged(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_logged(value) for value in record.args)
+        return True
+
+
+REDACTING_ERROR_LOG = RedactingErrorLog()
+
+
 class RedactingLogger(Logger):
     """gunicorn's logger, with the secret parts of request lines and referrers taken out.
 
-    Only the atoms that the format writes are redacted (headers and variables lower-cased, as
-    gunicorn looks them up), which keeps the cost to a few microseconds a request.
+    Only the atoms that the access log's format writes are redacted (headers and variables
+    lower-cased, as gunicorn looks them up), which keeps the cost to a few microseconds a request;
+    the error log's lines go through ``RedactingErrorLog``.
     """
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        self.error_log.addFilter(REDACTING_ERROR_LOG)
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
@@ -181,6 +214,16 @@ def atoms_in(log_format):
 
 
 logger_class = RedactingLogger
+
+
+def post_worker_init(worker):
+    """Refuse to serve when the workers would each count the rate limits in their own memory: a
+    worker that fails here stops gunicorn, with the message saying which setting to change."""
+    from petition.config import refuse_per_process_limits
+
+    config = getattr(worker.wsgi, "config", None)
+    if config is not None:
+        refuse_per_process_limits(config, worker.cfg.workers)
 
 
 def worker_exit(server, worker):

@@ -2,16 +2,15 @@
 
 from pathlib import Path
 
-from flask import Flask
-
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(test_config=None):
     """Build the app; ``test_config`` overrides settings read from the environment."""
-    app = Flask(__name__, instance_relative_config=True)
-
     from petition.config import load_config
+    from petition.errors import App
+
+    app = App(__name__, instance_relative_config=True)
 
     testing = bool(test_config and test_config.get("TESTING"))
     app.config.from_mapping(load_config(app.instance_path, testing=testing))

@@ -42,6 +42,9 @@ DEFAULTS = {
     # each process counts in its own memory until it is back, rather than failing the request.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
+    # With memory:// each process counts on its own; several gunicorn workers then refuse to start
+    # (refuse_per_process_limits) unless this says that limits times the workers are acceptable.
+    "RATELIMIT_ALLOW_PER_PROCESS": False,
     # The number of proxies in front of the app whose X-Forwarded-* headers are believed (proxy.py).
     "TRUSTED_PROXIES": 0,
     # Bodies larger than this get a 413; the largest legitimate one is the endorsement import.
@@ -253,7 +256,7 @@ def load_config(instance_path, environ=None, testing=False):
     if str(config["RATELIMIT_STORAGE_URI"]).startswith("redis"):
         # A Redis that hangs rather than refuses would otherwise hang every limited request.
         config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
-    for name in ("MAIL_USE_TLS", "RATELIMIT_ENABLED", "MAIL_BACKGROUND_SENDER"):
+    for name in ("MAIL_USE_TLS", "RATELIMIT_ENABLED", "RATELIMIT_ALLOW_PER_PROCESS", "MAIL_BACKGROUND_SENDER"):
         if name in env:
             config[name] = parse_bool(env[name])
     config["SIGNATURE_GOALS"] = parse_goals(config["SIGNATURE_GOALS"])
@@ -300,3 +303,20 @@ def ip_hash_key(env, instance_path, development, testing):
         '(python -c "import secrets; print(secrets.token_hex(32))") and keep it: signers\' IPs are '
         "stored only as hashes made with it, and a new key makes the old hashes unsearchable."
     )
+
+
+def refuse_per_process_limits(config, processes):
+    """Raise ConfigError when ``processes`` app processes (gunicorn's workers) would each count the
+    rate limits in their own memory: every limit would then be the setting times the processes."""
+    if (
+        processes > 1
+        and config.get("RATELIMIT_ENABLED", True)
+        and not config.get("RATELIMIT_ALLOW_PER_PROCESS")
+        and str(config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://")
+    ):
+        raise ConfigError(
+            f"RATELIMIT_STORAGE_URI is memory://, so each of the {processes} workers would count the rate "
+            f"limits on its own, allowing {processes} times each limit. Set RATELIMIT_STORAGE_URI to a "
+            "Redis shared by all of them (redis://127.0.0.1:6379/0, docs/deploy.md), run one worker "
+            "(WEB_CONCURRENCY=1), or set RATELIMIT_ALLOW_PER_PROCESS=true to accept the larger limits."
+        )

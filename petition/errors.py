@@ -3,7 +3,7 @@
 import logging
 import time
 
-from flask import abort, current_app, g, has_request_context, jsonify, make_response, render_template, request
+from flask import Flask, abort, current_app, g, has_request_context, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -15,6 +15,20 @@ from petition.database import unavailable
 from petition.extensions import db, limiter
 
 log = logging.getLogger(__name__)
+
+
+class App(Flask):
+    """The site's Flask: the same, but for an exception's log line, which names the route."""
+
+    def log_exception(self, exc_info):
+        self.logger.error("Exception on %s %s", request.method, logged_route(), exc_info=exc_info)
+
+
+def logged_route():
+    """The request's route as a log line names it (``/<lang:lang>/confirm/<token>``), never its
+    path: the path of a link from an email, or of a private link, holds its token."""
+    rule = request.url_rule
+    return rule.rule if rule is not None else "(no route)"
 
 
 def wants_json():
@@ -76,16 +90,23 @@ def seconds_until_limit_resets():
         return None
 
 
-def handle_http_exception(error):
+def error_headers(error):
+    """The headers an HTTP error's page carries, whichever layout shows it: ``Allow`` on a 405,
+    ``Retry-After`` on a 429 (when the limit lets the client through again) or when the error
+    names one itself."""
     headers = {}
-    if error.code == 405 and error.valid_methods:
+    if error.code == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)
     retry_after = dict(error.get_headers()).get("Retry-After")
     if error.code == 429 and not retry_after:
         retry_after = seconds_until_limit_resets()
     if retry_after:
         headers["Retry-After"] = str(retry_after)
-    return render_error(min(error.code or 500, 500), headers=headers)
+    return headers
+
+
+def handle_http_exception(error):
+    return render_error(min(error.code or 500, 500), headers=error_headers(error))
 
 
 def handle_csrf_error(error):
@@ -133,7 +154,7 @@ def handle_database_error(error):
     if not unavailable(error):
         raise error
     db.session.rollback()
-    log.warning("database unavailable for %s %s: %s", request.method, request.path, error.orig)
+    log.warning("database unavailable for %s %s: %s", request.method, logged_route(), error.orig)
     retry_after = current_app.config["DATABASE_UNAVAILABLE_RETRY_AFTER"]
     return render_error(503, message=unavailable_message(), headers={"Retry-After": str(retry_after)})
 

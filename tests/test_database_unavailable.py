@@ -93,7 +93,7 @@ def test_an_outage_is_one_warning_not_a_traceback(client, outage, caplog):
 
     warnings = [record for record in caplog.records if record.name == "petition.errors"]
     assert [record.levelno for record in warnings] == [logging.WARNING]
-    assert "GET /en/" in warnings[0].getMessage()
+    assert "GET /<lang:lang>/" in warnings[0].getMessage()
     assert not [record for record in caplog.records if record.exc_info]
 
 

@@ -3,6 +3,7 @@ processes under gunicorn, several mail workers on one outbox, and an access log 
 
 import datetime
 import http.client
+import logging
 import os
 import re
 import runpy
@@ -20,7 +21,7 @@ from urllib.parse import urlencode
 import pytest
 import redis
 
-from petition.config import ConfigError, load_config
+from petition.config import ConfigError, load_config, refuse_per_process_limits
 from petition.extensions import db
 from petition.mail.models import OutboxMessage, OutboxStatus
 from petition.proxy import trusted_proxies
@@ -403,10 +404,10 @@ def stop(process):
 
 @contextmanager
 def gunicorn(env, log_dir, name):
-    """The app under gunicorn with gunicorn.conf.py, one worker, on a free port."""
+    """The app under gunicorn with gunicorn.conf.py, one worker unless ``env`` says, on a free port."""
     port = free_port()
     log_path = log_dir / f"{name}.log"
-    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
+    env = {"WEB_CONCURRENCY": "1", **env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
     env.setdefault("GUNICORN_ACCESS_LOG", str(log_dir / f"{name}-access.log"))
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -459,6 +460,61 @@ def test_two_app_processes_share_rate_limits_through_redis(app, migrated_databas
     assert take_in_received(app) == 5
     assert len(signatures(app)) == 5
     assert any(client.scan_iter(match=f"*{prefix}*")), "the limits were counted in Redis"
+
+
+def test_gunicorn_refuses_several_workers_that_would_each_count_limits_in_memory(migrated_database, tmp_path):
+    """With memory:// each worker counts on its own: the real limits would be the settings times
+    the workers. gunicorn stops at once and says what to set."""
+    env = base_env(migrated_database, WEB_CONCURRENCY="2", GUNICORN_BIND=f"127.0.0.1:{free_port()}")
+    log_path = tmp_path / "refused.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            process.wait(START_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            stop(process)
+    output = log_path.read_text()
+    assert process.returncode != 0, output
+    assert "RATELIMIT_STORAGE_URI" in output and "RATELIMIT_ALLOW_PER_PROCESS" in output, output
+
+
+def test_gunicorn_starts_with_limits_in_memory_when_told_to_or_with_one_worker(migrated_database, tmp_path):
+    allowed = base_env(migrated_database, WEB_CONCURRENCY="2", RATELIMIT_ALLOW_PER_PROCESS="true")
+    with gunicorn(allowed, tmp_path, "allowed") as port:
+        assert Visitor(port).request("GET", "/en/")[0] == 200
+    with gunicorn(base_env(migrated_database, WEB_CONCURRENCY="1"), tmp_path, "one") as port:
+        assert Visitor(port).request("GET", "/en/")[0] == 200
+    for name in ("allowed", "one"):
+        assert "RATELIMIT_STORAGE_URI" not in (tmp_path / f"{name}.log").read_text()
+
+
+@pytest.mark.parametrize(
+    ("settings", "workers", "refused"),
+    [
+        ({}, 2, True),
+        ({}, 1, False),
+        ({"RATELIMIT_STORAGE_URI": "memory://"}, 5, True),
+        ({"RATELIMIT_ALLOW_PER_PROCESS": "true"}, 5, False),
+        ({"RATELIMIT_ENABLED": "false"}, 5, False),  # a load test: no limits to count
+        ({"RATELIMIT_STORAGE_URI": REDIS_URL}, 5, False),
+    ],
+)
+def test_limits_counted_in_memory_are_refused_for_several_workers(tmp_path, settings, workers, refused):
+    config = load_config(str(tmp_path), environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", **settings})
+    if refused:
+        with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
+            refuse_per_process_limits(config, workers)
+    else:
+        refuse_per_process_limits(config, workers)
 
 
 SECRETS = {
@@ -525,6 +581,33 @@ def test_a_custom_access_log_format_is_redacted_too(monkeypatch):
         '/fr/unsubscribe/[token]?[query] "https://letter.example.ca/en/confirm/[token]" '
         "/fr/unsubscribe/[token] /fr/unsubscribe/[token]?[query] 200"
     )
+
+
+def test_the_error_log_keeps_tokens_and_query_strings_out(monkeypatch):
+    """gunicorn's own lines name the request too: an error that escapes the app, a malformed
+    request line, the debug line of every request."""
+    from gunicorn.config import Config
+
+    conf = load_gunicorn_conf(monkeypatch)
+    config = Config()
+    config.set("loglevel", "debug")
+    logger = conf["RedactingLogger"](config)
+    lines = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())
+    logger.error_log.addHandler(handler)
+    try:
+        raise RuntimeError("while streaming")
+    except RuntimeError:
+        logger.exception("Error handling request %s %s", "GET", "/en/confirm/CONFIRMsecret1.abc?x=QUERYsecret4")
+    logger.warning("Invalid request from ip=192.0.2.1: Invalid HTTP request line: 'GET /fr/withdraw/WITHDRAWsecret3'")
+    request = type("Request", (), {"method": "POST", "path": "/en/unsubscribe/UNSUBsecret5.abc"})()
+    config.pre_request(type("Worker", (), {"log": logger})(), request)  # gunicorn's own hook
+    assert lines == [
+        "Error handling request GET /en/confirm/[token]?[query]",
+        "Invalid request from ip=192.0.2.1: Invalid HTTP request line: 'GET /fr/withdraw/[token]'",
+        "POST /en/unsubscribe/[token]",
+    ]
 
 
 # --- two mail workers on one outbox -------------------------------------------------------------

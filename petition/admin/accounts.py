@@ -1,36 +1,44 @@
-"""Administrator accounts without HTTP: creating them, and checking a password with a temporary lock.
+"""Administrator accounts without HTTP: creating them, a new password, and checking a password
+with a lock on the source of repeated failures.
 
-Passwords are hashed with scrypt (werkzeug's default). A failed sign-in counts against the
-account; after ``ADMIN_LOCK_AFTER_FAILURES`` in a row it is locked for ``ADMIN_LOCK_MINUTES``.
+Passwords are hashed with scrypt (werkzeug's default). A wrong password counts against the
+account and the source it came from (``source_of``: the client's IP address, an IPv6 /64); after
+``ADMIN_LOCK_AFTER_FAILURES`` in a row, each within ``ADMIN_LOCK_MINUTES`` of the one before, that
+source is locked out of that account for ``ADMIN_LOCK_MINUTES``. Locking the account itself would
+let anyone who knows its address keep the administrator out. The failures are rows in the
+database, so every app process sees the same ones.
+
 Nothing here tells a caller whether an address has an account: an unknown address costs the same
 hash check, and the caller shows one answer for every failure.
 """
 
 import enum
-import hashlib
+import functools
+import ipaddress
 import secrets
 from datetime import timedelta
-from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from petition.admin.models import Administrator
+from petition.admin import sessions
+from petition.admin.models import Administrator, SignInFailure
 from petition.extensions import db
 from petition.timeutil import as_utc, utcnow
 
 
 class AccountError(ValueError):
-    """The account cannot be created as asked; the message says why."""
+    """The account cannot be created or changed as asked; the message says why."""
 
 
 class SignInResult(enum.StrEnum):
-    SIGNED_IN = "signed in"
+    ACCEPTED = "accepted"
     WRONG_PASSWORD = "wrong password"  # noqa: S105 - a result, not a password
     UNKNOWN_EMAIL = "unknown email"
-    LOCKED = "locked"  # locked now, by this failure or an earlier run of them
+    LOCKED = "locked"  # the source is locked out, by this failure or an earlier run of them
 
 
 def normalise_email(email):
@@ -41,7 +49,7 @@ def hash_password(password):
     return generate_password_hash(password)
 
 
-@cache
+@functools.cache
 def dummy_hash():
     """A hash of nothing anyone knows, checked for unknown addresses so that they cost the same time."""
     return hash_password(secrets.token_urlsafe(32))
@@ -77,48 +85,103 @@ def create_administrator(email, password):
     return administrator
 
 
-def is_locked(administrator, now):
-    return administrator.locked_until is not None and as_utc(administrator.locked_until) > now
+def set_password(administrator, password):
+    """Give ``administrator`` a new password and end all of their sessions, in one transaction;
+    returns how many sessions ended."""
+    check_new_password(password)
+    administrator.password_hash = hash_password(password)
+    ended = sessions.end_all_sessions(administrator, commit=False)
+    db.session.commit()
+    return ended
 
 
-def authenticate(email, password):
-    """Check a sign-in attempt; returns (administrator or None, SignInResult) and commits its effect."""
-    now = utcnow()
+def source_of(ip):
+    """Where sign-in attempts come from, as the lock counts them: an IPv4 address, or the /64 of
+    an IPv6 address (one client commonly holds a whole /64, and could otherwise try from each)."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return "unknown"
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address.exploded, 64), strict=False))
+    return str(address)
+
+
+def lock_window():
+    return timedelta(minutes=current_app.config["ADMIN_LOCK_MINUTES"])
+
+
+def is_locked(administrator, source, now):
+    row = db.session.get(SignInFailure, (administrator.id, source))
+    return (
+        row is not None
+        and row.failures >= current_app.config["ADMIN_LOCK_AFTER_FAILURES"]
+        and as_utc(row.last_failure_at) > now - lock_window()
+    )
+
+
+def check_password(administrator, password, ip):
+    """Whether ``password`` is the administrator's, tried from ``ip``: a SignInResult, its effect
+    on the count of failures committed. A locked-out source is refused even the right password."""
+    source, now = source_of(ip), utcnow()
+    if is_locked(administrator, source, now):
+        # The time spent is the same as for a real check.
+        check_password_hash(dummy_hash(), password)
+        return SignInResult.LOCKED
+    if check_password_hash(administrator.password_hash, password):
+        db.session.execute(
+            delete(SignInFailure).where(
+                SignInFailure.administrator_id == administrator.id, SignInFailure.source == source
+            )
+        )
+        db.session.commit()
+        return SignInResult.ACCEPTED
+    return record_failure(administrator, source, now)
+
+
+def authenticate(email, password, ip):
+    """Check a sign-in attempt from ``ip``; returns (administrator or None, SignInResult) and
+    commits its effect."""
     administrator = find(email)
     if administrator is None:
         check_password_hash(dummy_hash(), password)
         return None, SignInResult.UNKNOWN_EMAIL
-    if is_locked(administrator, now):
-        # The right password does not open a locked account either; the time spent is the same.
-        check_password_hash(dummy_hash(), password)
-        return None, SignInResult.LOCKED
-    if check_password_hash(administrator.password_hash, password):
-        administrator.failed_sign_ins = 0
-        administrator.locked_until = None
-        administrator.last_sign_in_at = now
-        db.session.commit()
-        return administrator, SignInResult.SIGNED_IN
-    return None, record_failure(administrator, now)
-
-
-def record_failure(administrator, now):
-    """Count a wrong password (atomically: attempts may come in parallel); lock after too many."""
-    db.session.execute(
-        update(Administrator)
-        .where(Administrator.id == administrator.id)
-        .values(failed_sign_ins=Administrator.failed_sign_ins + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(administrator)
-    if administrator.failed_sign_ins >= current_app.config["ADMIN_LOCK_AFTER_FAILURES"]:
-        administrator.failed_sign_ins = 0
-        administrator.locked_until = now + timedelta(minutes=current_app.config["ADMIN_LOCK_MINUTES"])
-        db.session.commit()
-        return SignInResult.LOCKED
+    result = check_password(administrator, password, ip)
+    if result != SignInResult.ACCEPTED:
+        return None, result
+    administrator.last_sign_in_at = utcnow()
     db.session.commit()
+    return administrator, result
+
+
+@functools.cache
+def count_failure(dialect_name):
+    """``INSERT … ON CONFLICT DO UPDATE SET failures = failures + 1 RETURNING failures``: attempts
+    that come in parallel, in any process, each count."""
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    table = SignInFailure.__table__
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.administrator_id, table.c.source],
+        set_={"failures": table.c.failures + 1, "last_failure_at": statement.excluded.last_failure_at},
+    ).returning(table.c.failures)
+
+
+def record_failure(administrator, source, now):
+    """Count a wrong password from ``source``; the run of failures before it is forgotten when the
+    last of them is older than the lock's length (so are other sources' stale runs)."""
+    db.session.execute(
+        delete(SignInFailure).where(
+            SignInFailure.administrator_id == administrator.id, SignInFailure.last_failure_at <= now - lock_window()
+        )
+    )
+    failures = db.session.execute(
+        count_failure(db.engine.dialect.name),
+        {"administrator_id": administrator.id, "source": source, "failures": 1, "last_failure_at": now},
+    ).scalar_one()
+    db.session.commit()
+    if failures >= current_app.config["ADMIN_LOCK_AFTER_FAILURES"]:
+        return SignInResult.LOCKED
     return SignInResult.WRONG_PASSWORD
-
-
-def session_fingerprint(administrator):
-    """Changes with the password hash, so that a new password ends the sessions opened with the old one."""
-    return hashlib.sha256(administrator.password_hash.encode()).hexdigest()[:16]

@@ -1,25 +1,22 @@
 """Administrators' sessions, and the guard in front of every admin page.
 
-The session is Flask's signed cookie. Signing in clears it and starts a new one (a new CSRF token
-too), so a session planted before sign-in is worth nothing after. Each request under ``/admin/``
-stamps the time it was seen; a session unseen for ``ADMIN_SESSION_IDLE_MINUTES``, or older than
-``ADMIN_SESSION_MAX_HOURS``, ends. The session also carries a fingerprint of the password hash,
-so that changing a password ends the sessions opened with the old one.
+The session cookie (Flask's, signed) holds only the key of a session kept on the server
+(``sessions.py``), so that signing out ends it there: a copy of the cookie taken before opens
+nothing after. Signing in clears the cookie and starts a new session (a new CSRF token too), so a
+session planted before sign-in is worth nothing after. Ending every session of an administrator,
+or a new password, ends the copies on every browser.
 """
 
-import time
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask import abort, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 
-from petition.admin.accounts import session_fingerprint
-from petition.admin.models import Administrator
-from petition.extensions import db
+from petition.admin import sessions
 
 # The only admin pages that someone not signed in may open.
 PUBLIC_ENDPOINTS = frozenset({"admin.auth.sign_in", "admin.auth.language"})
-SESSION_KEYS = ("admin_id", "admin_key", "admin_since", "admin_seen")
+SESSION_KEY = "admin_session"
 EXPIRED = "expired"
 
 
@@ -27,15 +24,13 @@ def sign_in(administrator):
     """Start a new session for ``administrator``: nothing of the session before it is kept."""
     session.clear()
     session.permanent = True
-    now = int(time.time())
-    session["admin_id"] = administrator.id
-    session["admin_key"] = session_fingerprint(administrator)
-    session["admin_since"] = now
-    session["admin_seen"] = now
+    session[SESSION_KEY] = sessions.open_session(administrator)
     g.administrator = administrator
 
 
 def sign_out():
+    """End this browser's session, on the server and in its cookie."""
+    sessions.end_session(session.get(SESSION_KEY))
     session.clear()
     g.pop("administrator", None)
 
@@ -43,27 +38,17 @@ def sign_out():
 def session_administrator():
     """The administrator of this session and None, or None and why there is none.
 
-    A live session is stamped with the time of this request, which keeps it alive.
+    A live session is marked as used by this request, which keeps it alive.
     """
-    admin_id = session.get("admin_id")
-    if admin_id is None:
+    key = session.get(SESSION_KEY)
+    if key is None:
         return None, None
-    now = time.time()
-    seen, since = session.get("admin_seen"), session.get("admin_since")
-    config = current_app.config
-    if (
-        not isinstance(seen, int | float)
-        or not isinstance(since, int | float)
-        or now - seen > config["ADMIN_SESSION_IDLE_MINUTES"] * 60
-        or now - since > config["ADMIN_SESSION_MAX_HOURS"] * 3600
-    ):
-        sign_out()
+    administrator = sessions.administrator_of(key)
+    if administrator is None:
+        # Ended: signed out elsewhere, all sessions ended, a new password, unused or too old.
+        session.clear()
+        g.pop("administrator", None)
         return None, EXPIRED
-    administrator = db.session.get(Administrator, admin_id) if isinstance(admin_id, int) else None
-    if administrator is None or session.get("admin_key") != session_fingerprint(administrator):
-        sign_out()
-        return None, EXPIRED
-    session["admin_seen"] = int(now)
     return administrator, None
 
 

@@ -3,12 +3,14 @@
 import ipaddress
 import re
 
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
 
 from petition.sharing.refs import REF_CODE
 from petition.signing.forms import PROVINCES
@@ -38,6 +40,35 @@ class SignInForm(FlaskForm):
         validators=[DataRequired(_l("Please enter your password.")), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Please enter your current password.")), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Please enter a new password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm_password = PasswordField(
+        _l("New password, again"),
+        validators=[
+            DataRequired(_l("Please enter the new password a second time.")),
+            EqualTo("new_password", _l("The two new passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate_new_password(self, field):
+        # The rule of accounts.check_new_password, in the administrator's language.
+        minimum = current_app.config["ADMIN_PASSWORD_MIN_LENGTH"]
+        if len(field.data) < minimum:
+            raise ValidationError(_("The new password must be at least %(minimum)s characters long.", minimum=minimum))
+        if len(field.data) > 1024:
+            raise ValidationError(_("The new password must be at most 1024 characters long."))
 
 
 def choices(*pairs):

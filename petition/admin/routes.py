@@ -13,8 +13,8 @@ from werkzeug.exceptions import HTTPException
 
 from petition.admin import auth
 from petition.admin.figures import campaign_zone
-from petition.admin.pages import audit, dashboard, endorsements, export, share_links, signatures, signing_in
-from petition.errors import error_text
+from petition.admin.pages import account, audit, dashboard, endorsements, export, share_links, signatures, signing_in
+from petition.errors import error_headers, error_text
 from petition.timeutil import as_utc
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -36,6 +36,7 @@ bp.register_blueprint(endorsements.bp, url_prefix="/endorsements")
 bp.register_blueprint(share_links.bp, url_prefix="/share-links")
 bp.register_blueprint(export.bp, url_prefix="/export")
 bp.register_blueprint(audit.bp, url_prefix="/audit")
+bp.register_blueprint(account.bp, url_prefix="/account")
 
 
 @bp.errorhandler(HTTPException)
@@ -49,10 +50,4 @@ def admin_error(error):
     elif code == 401:
         title = _("Sign-in needed")
         message = _("Please sign in to the administration first.")
-    headers = {}
-    if code == 405 and getattr(error, "valid_methods", None):
-        headers["Allow"] = ", ".join(error.valid_methods)
-    retry_after = dict(error.get_headers()).get("Retry-After")
-    if retry_after:
-        headers["Retry-After"] = retry_after
-    return render_template("admin/error.html", code=code, title=title, message=message), code, headers
+    return render_template("admin/error.html", code=code, title=title, message=message), code, error_headers(error)

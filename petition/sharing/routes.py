@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from petition.letter.routes import render_letter
 from petition.links import public_url
+from petition.security import private_link
 from petition.sharing import refs
 from petition.sharing.qr import qr_code
 from petition.sharing.stats import organisation_figures, token_opens
@@ -54,21 +55,15 @@ def letter_qr(lang, kind):
 
 
 @bp.get("/<lang:lang>/o/<slug>/stats/<token>")
+@private_link
 def organisation_stats(lang, slug, token):
     """An organisation's own figures and share tools, at a private link issued by an administrator."""
     entry = organisation_or_404(slug)
     if not token_opens(token, entry.slug):
         abort(403)
-    response = current_app.make_response(
-        render_template(
-            "sharing/stats.html",
-            organisation=entry,
-            figures=organisation_figures(entry.slug),
-            share=refs.share_target(lang, refs.ORGANISATION + entry.slug),
-        )
+    return render_template(
+        "sharing/stats.html",
+        organisation=entry,
+        figures=organisation_figures(entry.slug),
+        share=refs.share_target(lang, refs.ORGANISATION + entry.slug),
     )
-    # The token is the key to the page: keep it out of caches, search engines and referrers.
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response

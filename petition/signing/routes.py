@@ -12,6 +12,7 @@ from petition.counts import current_counts
 from petition.errors import render_error
 from petition.extensions import csrf, limiter
 from petition.letter.routes import render_letter
+from petition.security import private_link
 from petition.sharing.refs import SESSION_KEY as SHARE_SESSION_KEY
 from petition.sharing.refs import current_ref, share_target
 from petition.signing import intake, service
@@ -74,11 +75,13 @@ def sign(lang):
 
 
 @bp.get("/<lang:lang>/sign/check-your-inbox")
+@private_link
 def check_inbox(lang):
     return render_template("signing/check_inbox.html", share=share_target(lang, current_ref()))
 
 
 @bp.route("/<lang:lang>/confirm/<token>", methods=["GET", "POST"])
+@private_link
 @limiter.limit(confirm_limit, methods=["POST"])
 def confirm(lang, token):
     try:
@@ -106,6 +109,7 @@ def confirm(lang, token):
 
 
 @bp.get("/<lang:lang>/thanks")
+@private_link
 def thanks(lang):
     return render_template(
         "signing/thanks.html",
@@ -116,6 +120,7 @@ def thanks(lang):
 
 
 @bp.post("/<lang:lang>/confirm/<token>/resend")
+@private_link
 @limiter.limit(resend_limit)
 def resend(lang, token):
     """A fresh confirmation email for the signer of an expired link."""
@@ -131,6 +136,7 @@ def resend(lang, token):
 
 
 @bp.route("/<lang:lang>/withdraw/<token>", methods=["GET", "POST"])
+@private_link
 def withdraw(lang, token):
     try:
         signature = signer_tokens.signature_for_withdraw(token)
@@ -145,6 +151,7 @@ def withdraw(lang, token):
 
 
 @bp.route("/<lang:lang>/unsubscribe/<token>", methods=["GET", "POST"])
+@private_link
 def unsubscribe(lang, token):
     try:
         signature = signer_tokens.signature_for_unsubscribe(token)
@@ -157,6 +164,7 @@ def unsubscribe(lang, token):
 
 
 @bp.post("/mail/unsubscribe/<token>")
+@private_link
 @csrf.exempt
 def one_click_unsubscribe(token):
     """RFC 8058 one-click unsubscribe, posted by mail providers: the token is the proof."""

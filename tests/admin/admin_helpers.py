@@ -10,11 +10,12 @@ ADMIN_EMAIL = "admin@example.org"
 ADMIN_PASSWORD = "a long enough passphrase"
 
 
-def sign_in(client, email=ADMIN_EMAIL, password=ADMIN_PASSWORD, next=None):
-    page = client.get("/admin/sign-in")
+def sign_in(client, email=ADMIN_EMAIL, password=ADMIN_PASSWORD, next=None, headers=None):
+    """Sign in through the page; ``headers`` go with both requests (a proxy's X-Forwarded-For)."""
+    page = client.get("/admin/sign-in", headers=headers)
     token = csrf_token_from(page.get_data(as_text=True))
     path = "/admin/sign-in" + (f"?next={next}" if next else "")
-    return client.post(path, data={"csrf_token": token, "email": email, "password": password})
+    return client.post(path, data={"csrf_token": token, "email": email, "password": password}, headers=headers)
 
 
 def token(client, path="/admin/"):

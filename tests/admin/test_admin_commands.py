@@ -78,3 +78,36 @@ def test_the_new_account_can_sign_in(app, runner, client):
     runner.invoke(args=["admin", "create", "chair@example.org", "--password-stdin"], input=f"{PASSWORD}\n")
     assert sign_in(client, "chair@example.org", PASSWORD).status_code == 303
     assert client.get("/admin/").status_code == 200
+
+
+NEW_PASSWORD = "a different passphrase entirely"
+
+
+def create(runner, email="chair@example.org"):
+    runner.invoke(args=["admin", "create", email, "--password-stdin"], input=f"{PASSWORD}\n")
+
+
+def test_set_password_with_a_prompt_asks_twice(app, runner):
+    create(runner)
+    typed = f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n"
+    result = runner.invoke(args=["admin", "set-password", "chair@example.org"], input=typed)
+    assert result.exit_code == 0, result.output
+    assert "Password of chair@example.org changed; 0 sessions ended." in result.output
+    assert NEW_PASSWORD not in result.output
+    assert check_password_hash(accounts(app)["chair@example.org"], NEW_PASSWORD)
+
+
+def test_set_password_refuses_an_unknown_address_and_a_short_password(app, runner):
+    create(runner)
+    unknown = runner.invoke(
+        args=["admin", "set-password", "nobody@example.org", "--password-stdin"], input=f"{NEW_PASSWORD}\n"
+    )
+    assert unknown.exit_code == 1
+    assert "No administrator has the address nobody@example.org." in unknown.output
+    short = runner.invoke(args=["admin", "set-password", "chair@example.org", "--password-stdin"], input="short\n")
+    assert short.exit_code == 1
+    assert "at least 12 characters" in short.output
+    assert check_password_hash(accounts(app)["chair@example.org"], PASSWORD)
+    with app.app_context():
+        actions = db.session.execute(db.select(AuditEvent.action)).scalars().all()
+    assert "password changed" not in actions

@@ -161,6 +161,7 @@ def test_admin_pages_have_no_serious_accessibility_problems(app, live_server, ca
         "/admin/share-links/",
         "/admin/export/",
         "/admin/audit/",
+        "/admin/account/",
     ):
         page.goto(live_server + path)
         assert_no_serious_violations(page)

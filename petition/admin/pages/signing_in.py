@@ -17,10 +17,10 @@ def sign_in_limit():
 
 
 def failure_message():
-    # One answer for a wrong password, an unknown address and a locked account alike.
+    # One answer for a wrong password, an unknown address and a locked-out source alike.
     return _(
         "The email address or password is not right. After %(failures)s failed attempts, signing in "
-        "to an account is paused for %(minutes)s minutes.",
+        "to that account from your network is paused for %(minutes)s minutes.",
         failures=current_app.config["ADMIN_LOCK_AFTER_FAILURES"],
         minutes=current_app.config["ADMIN_LOCK_MINUTES"],
     )
@@ -37,7 +37,7 @@ def sign_in():
         return render_template("admin/sign_in.html", form=form)
     if not form.validate():
         return render_template("admin/sign_in.html", form=form), 400
-    administrator, result = accounts.authenticate(form.email.data, form.password.data)
+    administrator, result = accounts.authenticate(form.email.data, form.password.data, request.remote_addr)
     if administrator is None:
         record_audit("sign-in failed", {"email": accounts.normalise_email(form.email.data)[:254], "result": result})
         return render_template("admin/sign_in.html", form=form, failure=failure_message()), 401
