@@ -24,6 +24,9 @@ from petition.timeutil import utcnow
 EVENT_LABELS = {
     "submitted": _l("Submitted"),
     "submitted again": _l("Submitted again while pending"),
+    "submitted again with other details": _l(
+        "Submitted again while pending, with other details (earlier links retired)"
+    ),
     "email cap reached": _l("Not emailed again: daily limit reached"),
     "submitted again after confirming": _l("Submitted again after confirming"),
     "signed again after withdrawing": _l("Signed again after withdrawing"),
