@@ -13,9 +13,7 @@ def create_app(test_config=None):
     app = App(__name__, instance_relative_config=True)
 
     testing = bool(test_config and test_config.get("TESTING"))
-    app.config.from_mapping(load_config(app.instance_path, testing=testing))
-    if test_config:
-        app.config.from_mapping(test_config)
+    app.config.from_mapping(load_config(app.instance_path, testing=testing, overrides=test_config))
 
     from petition import database, errors, i18n, models, proxy, security  # noqa: F401 - models registers the schema
     from petition.extensions import babel, csrf, db, limiter, migrate

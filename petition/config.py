@@ -5,11 +5,23 @@ through the environment too (for example ``RATELIMIT_ENABLED=false`` for a load 
 parsed as JSON when it looks like JSON (``true``, ``30``, ``["a"]``) and kept as a string otherwise.
 """
 
-import json
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+
+from petition.config_values import (
+    ConfigError,
+    host_of,
+    normalise_database_url,
+    parse_bool,
+    parse_goals,
+    parse_seconds,
+    parse_trusted_proxies,
+    parse_value,
+    parse_whole_number,
+    parse_zone,
+)
 
 # Prefixes of the settings that Flask and our extensions read; an environment variable with one
 # of these prefixes is passed through to ``app.config``.
@@ -75,6 +87,8 @@ DEFAULTS = {
     "DATABASE_UNAVAILABLE_RETRY_AFTER": 5,
     # Days in figures and charts are the campaign's days, in this time zone.
     "CAMPAIGN_TIMEZONE": "America/Toronto",
+    # The domain of the emails' Message-IDs; None: the PUBLIC_URL's host.
+    "MAIL_MESSAGE_ID_DOMAIN": None,
     # The public list of signers: names per page, and how many the letter page shows.
     "SIGNERS_PER_PAGE": 50,
     "RECENT_SIGNERS_SHOWN": 5,
@@ -126,85 +140,6 @@ DEFAULTS = {
 }
 
 
-class ConfigError(RuntimeError):
-    """A setting is missing or malformed; the message says which and how to fix it."""
-
-
-def parse_value(raw):
-    """Parse an environment string the way ``Flask.config.from_prefixed_env`` does."""
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw
-
-
-def parse_goals(raw):
-    """``SIGNATURE_GOALS``: whole numbers above zero (``"1000,2500,5000"``), sorted; empty for none."""
-    if isinstance(raw, str):
-        parts = [part.strip() for part in raw.split(",") if part.strip()]
-    elif isinstance(raw, (list, tuple)):
-        parts = list(raw)
-    else:
-        parts = [raw]
-    goals = set()
-    for part in parts:
-        try:
-            number = float(part) if not isinstance(part, bool) else None
-        except (TypeError, ValueError):
-            number = None
-        if number is None or not number.is_integer() or number < 1:
-            raise ConfigError(
-                f"SIGNATURE_GOALS: expected whole numbers above zero separated by commas, such as "
-                f"1000,2500,5000; got {raw!r}"
-            )
-        goals.add(int(number))
-    return tuple(sorted(goals))
-
-
-def parse_seconds(name, raw, minimum=0.0):
-    """A number of seconds, at least ``minimum``."""
-    try:
-        value = float(raw) if not isinstance(raw, bool) else None
-    except (TypeError, ValueError):
-        value = None
-    if value is None or not minimum <= value < float("inf"):
-        raise ConfigError(f"{name}: expected a number of seconds of at least {minimum:g}, got {raw!r}")
-    return int(value) if value.is_integer() else value
-
-
-def parse_whole_number(name, raw, minimum=1):
-    """A whole number of at least ``minimum`` (``30``, ``"30"``)."""
-    try:
-        value = int(raw) if not isinstance(raw, bool) and float(raw).is_integer() else None
-    except (TypeError, ValueError, OverflowError):
-        value = None
-    if value is None or value < minimum:
-        raise ConfigError(f"{name}: expected a whole number of at least {minimum}, got {raw!r}")
-    return value
-
-
-def parse_bool(raw, default=False):
-    if raw is None or raw == "":
-        return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ConfigError(f"expected true or false, got {raw!r}")
-
-
-def normalise_database_url(url):
-    """Accept the ``postgres://`` and ``postgresql://`` forms that hosting providers hand out.
-
-    SQLAlchemy needs the driver spelled out; we use psycopg 3.
-    """
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
 def development_secret_key(instance_path, name="secret_key"):
     """A key generated once and kept under ``instance/``, so sessions (and IP hashes) survive restarts."""
     path = Path(instance_path) / name
@@ -217,8 +152,9 @@ def development_secret_key(instance_path, name="secret_key"):
     return key
 
 
-def load_config(instance_path, environ=None, testing=False):
-    """Build the app's settings from ``environ`` (the process environment by default)."""
+def load_config(instance_path, environ=None, testing=False, overrides=None):
+    """Build the app's settings from ``environ`` (the process environment by default); settings in
+    ``overrides`` (a test's, a script's) win over the environment's, and are settled with them."""
     env = os.environ if environ is None else environ
     app_env = env.get("APP_ENV", "production").strip().lower()
     development = app_env in DEVELOPMENT_ENVS
@@ -285,6 +221,16 @@ def load_config(instance_path, environ=None, testing=False):
             "or set APP_ENV=development to use a generated key kept under instance/."
         )
     config["IP_HASH_KEY"] = ip_hash_key(env, instance_path, development, testing)
+    config.update(overrides or {})
+    return settle(config)
+
+
+def settle(config):
+    """The settings that are typed or made from others, once every value is known."""
+    config["CAMPAIGN_ZONE"] = parse_zone(config.get("CAMPAIGN_TIMEZONE"))
+    config["TRUSTED_PROXIES"] = parse_trusted_proxies(config.get("TRUSTED_PROXIES", 0))
+    # The right-hand side of every Message-ID: the site's own host, so that it reads as this site's.
+    config["MAIL_MESSAGE_ID_DOMAIN"] = config.get("MAIL_MESSAGE_ID_DOMAIN") or host_of(config["PUBLIC_URL"])
     return config
 
 

@@ -9,25 +9,8 @@ headers are ignored and the address is the one the connection came from.
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from petition.config import ConfigError
-
-
-def trusted_proxies(raw):
-    """The setting as a whole number of proxies, at least 0."""
-    try:
-        number = float(raw) if not isinstance(raw, bool) else None
-    except (TypeError, ValueError):
-        number = None
-    if number is None or not number.is_integer() or number < 0:
-        raise ConfigError(
-            f"TRUSTED_PROXIES: expected the number of proxies in front of the app (0 for none, 1 for "
-            f"nginx alone), got {raw!r}"
-        )
-    return int(number)
-
 
 def init_app(app):
-    count = trusted_proxies(app.config.get("TRUSTED_PROXIES", 0))
-    app.config["TRUSTED_PROXIES"] = count
+    count = app.config["TRUSTED_PROXIES"]  # a whole number, settled in config.py
     if count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -198,3 +198,29 @@ def test_development_keeps_an_ip_hash_key_of_its_own_under_instance(instance):
     assert (instance / "ip_hash_key").read_text().strip() == first["IP_HASH_KEY"]
     assert first["IP_HASH_KEY"] != first["SECRET_KEY"]
     assert load_config(instance, environ={"APP_ENV": "development"})["IP_HASH_KEY"] == first["IP_HASH_KEY"]
+
+
+def test_the_message_id_domain_is_the_public_urls_host_unless_given(instance):
+    keys = {"SECRET_KEY": "k", "IP_HASH_KEY": "i"}
+    config = load_config(instance, environ={**keys, "PUBLIC_URL": "https://letter.example.ca"})
+    assert config["MAIL_MESSAGE_ID_DOMAIN"] == "letter.example.ca"
+    given = load_config(instance, environ={**keys, "MAIL_MESSAGE_ID_DOMAIN": "mail.example.ca"})
+    assert given["MAIL_MESSAGE_ID_DOMAIN"] == "mail.example.ca"
+
+
+def test_the_campaign_time_zone_is_read_once_as_a_zone(instance):
+    config = load_config(
+        instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "CAMPAIGN_TIMEZONE": "America/Halifax"}
+    )
+    assert config["CAMPAIGN_ZONE"].key == "America/Halifax"
+    assert load_config(instance, environ={}, testing=True)["CAMPAIGN_ZONE"].key == "America/Toronto"
+    with pytest.raises(ConfigError, match="CAMPAIGN_TIMEZONE"):
+        load_config(instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "CAMPAIGN_TIMEZONE": "Mars/Olympus"})
+
+
+def test_settings_given_in_code_are_settled_like_the_environments(instance):
+    config = load_config(
+        instance, testing=True, environ={}, overrides={"TRUSTED_PROXIES": "2", "PUBLIC_URL": "https://x.ca"}
+    )
+    assert config["TRUSTED_PROXIES"] == 2
+    assert config["MAIL_MESSAGE_ID_DOMAIN"] == "x.ca"

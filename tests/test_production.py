@@ -22,9 +22,9 @@ import pytest
 import redis
 
 from petition.config import ConfigError, load_config, refuse_per_process_limits
+from petition.config_values import parse_trusted_proxies as trusted_proxies
 from petition.extensions import db
 from petition.mail.models import OutboxMessage, OutboxStatus
-from petition.proxy import trusted_proxies
 from petition.signing import service
 from petition.signing import tokens as signer_tokens
 from petition.signing.forms import CONSENT_WORDING_VERSION

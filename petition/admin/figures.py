@@ -8,7 +8,6 @@ on status.
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func
@@ -56,7 +55,7 @@ class OutboxHealth:
 
 
 def campaign_zone():
-    return ZoneInfo(current_app.config.get("CAMPAIGN_TIMEZONE") or "UTC")
+    return current_app.config["CAMPAIGN_ZONE"]
 
 
 def status_figures():

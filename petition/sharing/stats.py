@@ -6,7 +6,6 @@ opens that organisation's figures and no other's.
 
 from collections import Counter
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
@@ -49,7 +48,7 @@ def organisation_figures(slug):
     shard, however many signatures the organisation has gathered. The total is the sum of the
     hours: one query, and the figure and the table always agree.
     """
-    zone = ZoneInfo(current_app.config.get("CAMPAIGN_TIMEZONE", "America/Toronto"))
+    zone = current_app.config["CAMPAIGN_ZONE"]
     days = Counter()
     for hour_key, count in tallies.ref_hours(ORGANISATION + slug).items():
         days[tallies.local_day(hour_key, zone)] += count

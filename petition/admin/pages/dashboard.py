@@ -18,7 +18,7 @@ def show():
         days=days,
         peak=max(days, key=lambda day: day[1]) if days else None,
         chart=bar_chart(days),
-        zone=current_app.config.get("CAMPAIGN_TIMEZONE") or "UTC",
+        zone=current_app.config["CAMPAIGN_ZONE"].key,
         provinces=figures.by_province(),
         references=figures.by_reference(),
         outbox=figures.outbox_health(),

@@ -1,0 +1,113 @@
+"""How each kind of setting is read: from the environment's text (or a value given in code) to a
+typed value, or a ``ConfigError`` that says which setting is wrong and what it expects."""
+
+import json
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def parse_value(raw):
+    """Parse an environment string the way ``Flask.config.from_prefixed_env`` does."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def parse_goals(raw):
+    """``SIGNATURE_GOALS``: whole numbers above zero (``"1000,2500,5000"``), sorted; empty for none."""
+    if isinstance(raw, str):
+        parts = [part.strip() for part in raw.split(",") if part.strip()]
+    elif isinstance(raw, (list, tuple)):
+        parts = list(raw)
+    else:
+        parts = [raw]
+    goals = set()
+    for part in parts:
+        try:
+            number = float(part) if not isinstance(part, bool) else None
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not number.is_integer() or number < 1:
+            raise ConfigError(
+                f"SIGNATURE_GOALS: expected whole numbers above zero separated by commas, such as "
+                f"1000,2500,5000; got {raw!r}"
+            )
+        goals.add(int(number))
+    return tuple(sorted(goals))
+
+
+def parse_seconds(name, raw, minimum=0.0):
+    """A number of seconds, at least ``minimum``."""
+    try:
+        value = float(raw) if not isinstance(raw, bool) else None
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not minimum <= value < float("inf"):
+        raise ConfigError(f"{name}: expected a number of seconds of at least {minimum:g}, got {raw!r}")
+    return int(value) if value.is_integer() else value
+
+
+def parse_whole_number(name, raw, minimum=1):
+    """A whole number of at least ``minimum`` (``30``, ``"30"``)."""
+    try:
+        value = int(raw) if not isinstance(raw, bool) and float(raw).is_integer() else None
+    except (TypeError, ValueError, OverflowError):
+        value = None
+    if value is None or value < minimum:
+        raise ConfigError(f"{name}: expected a whole number of at least {minimum}, got {raw!r}")
+    return value
+
+
+def parse_bool(raw, default=False):
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"expected true or false, got {raw!r}")
+
+
+def normalise_database_url(url):
+    """Accept the ``postgres://`` and ``postgresql://`` forms that hosting providers hand out.
+
+    SQLAlchemy needs the driver spelled out; we use psycopg 3.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def parse_zone(raw):
+    """``CAMPAIGN_TIMEZONE``: a zone of the tz database (``America/Toronto``, ``UTC``)."""
+    name = str(raw or "").strip() or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(f"CAMPAIGN_TIMEZONE is {raw!r}, not a time zone such as America/Toronto or UTC") from error
+
+
+def parse_trusted_proxies(raw):
+    """``TRUSTED_PROXIES``: the number of proxies in front of the app, at least 0 (proxy.py)."""
+    try:
+        number = float(raw) if not isinstance(raw, bool) else None
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not number.is_integer() or number < 0:
+        raise ConfigError(
+            f"TRUSTED_PROXIES: expected the number of proxies in front of the app (0 for none, 1 for "
+            f"nginx alone), got {raw!r}"
+        )
+    return int(number)
+
+
+def host_of(url):
+    """The host name of ``url`` (``letter.example.ca``), or ``localhost``."""
+    return urlsplit(url).hostname or "localhost"
