@@ -1,12 +1,15 @@
 """Steps of the signing journey, as a person takes them, for the tests."""
 
+from collections import Counter
 from datetime import timedelta
 from urllib.parse import urlsplit
+
+from sqlalchemy import func
 
 from petition.extensions import db
 from petition.mail.outbox import drain_all
 from petition.signing import intake, service
-from petition.signing.models import Signature
+from petition.signing.models import Signature, SignatureTally
 from petition.signing.sources import ip_hash
 from petition.timeutil import utcnow
 from tests.conftest import TEST_IP_HASH_KEY, csrf_token_from
@@ -129,3 +132,14 @@ def signature(app, ident):
         row = db.session.get(Signature, ident)
         db.session.expunge_all()
         return row
+
+
+def running_totals():
+    """Every running tally summed over its shards, zeros left out: what ``tallies.computed_totals``
+    must equal."""
+    rows = db.session.execute(
+        db.select(SignatureTally.kind, SignatureTally.key, func.sum(SignatureTally.count)).group_by(
+            SignatureTally.kind, SignatureTally.key
+        )
+    )
+    return Counter({(kind, key): int(n) for kind, key, n in rows if n})

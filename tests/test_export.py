@@ -18,7 +18,7 @@ import pytest
 from babel.support import Translations
 
 from petition.admin import moderation
-from petition.admin.export import ExportFilterError, ExportFilters, count_rows, csv_chunks, export_rows, write_csv
+from petition.admin.export import ExportFilterError, ExportFilters, count_rows, csv_chunks, row_batches, write_csv
 from petition.admin.models import AuditEvent
 from petition.extensions import db
 from petition.signing import service
@@ -272,6 +272,10 @@ def test_filters_from_text(app):
 def test_bad_filters_are_refused(values):
     with pytest.raises(ExportFilterError):
         ExportFilters.parse(**values)
+
+
+def export_rows(filters, batch_size=1000):
+    return [row for batch in row_batches(filters, batch_size=batch_size) for row in batch]
 
 
 def test_batches_cover_every_row_once_in_order(app):

@@ -22,7 +22,7 @@ from sqlalchemy import String, case, func, literal, select, type_coerce
 
 from petition.extensions import db
 from petition.i18n import LANGUAGES
-from petition.signing.forms import PROVINCE_CODES
+from petition.provinces import PROVINCE_CODES
 from petition.signing.models import Signature, SignatureStatus
 
 BATCH_SIZE = 5000
@@ -183,12 +183,6 @@ def local_times(tz):
         return found[0] + text[16:19] + found[1]
 
     return when
-
-
-def export_rows(filters, include_email=False, batch_size=BATCH_SIZE, lang="en"):
-    """Yield each exported signature as a tuple of text cells, in the order of ``header(...)``."""
-    for rows in row_batches(filters, include_email, batch_size, lang):
-        yield from rows
 
 
 def row_batches(filters, include_email=False, batch_size=BATCH_SIZE, lang="en"):

@@ -15,10 +15,10 @@ from sqlalchemy import func
 from petition.endorsements.models import Endorsement
 from petition.extensions import db
 from petition.mail.models import OutboxMessage, OutboxStatus
+from petition.provinces import PROVINCES
 from petition.sharing.models import ShareLink
 from petition.sharing.refs import CODE, ORGANISATION
 from petition.signing import tallies
-from petition.signing.forms import PROVINCES
 from petition.signing.models import SignatureStatus
 from petition.timeutil import as_utc, utcnow
 

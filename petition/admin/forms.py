@@ -12,8 +12,8 @@ from wtforms import BooleanField, DateField, IntegerField, PasswordField, Select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
 
+from petition.provinces import PROVINCES
 from petition.sharing.refs import REF_CODE
-from petition.signing.forms import PROVINCES
 from petition.signing.models import SignatureStatus
 from petition.signing.sources import HASH_PATTERN
 

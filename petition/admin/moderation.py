@@ -16,30 +16,30 @@ from petition.counts import forget_counts
 from petition.extensions import db
 from petition.signing import service, tallies
 from petition.signing.canonical import canonical_email
-from petition.signing.models import Signature, SignatureEvent, SignatureStatus
+from petition.signing.models import EventKind, Signature, SignatureEvent, SignatureStatus
 from petition.signing.sources import search_key
 from petition.timeutil import utcnow
 
 # What a signature's history records (``SignatureEvent.kind``), as administrators read it.
 EVENT_LABELS = {
-    "submitted": _l("Submitted"),
-    "submitted again": _l("Submitted again while pending"),
-    "submitted again with other details": _l(
+    EventKind.SUBMITTED: _l("Submitted"),
+    EventKind.SUBMITTED_AGAIN: _l("Submitted again while pending"),
+    EventKind.SUBMITTED_WITH_OTHER_DETAILS: _l(
         "Submitted again while pending, with other details (earlier links retired)"
     ),
-    "email cap reached": _l("Not emailed again: daily limit reached"),
-    "submitted again after confirming": _l("Submitted again after confirming"),
-    "signed again after withdrawing": _l("Signed again after withdrawing"),
-    "submitted again after invalidation": _l("Submitted again after invalidation (ignored)"),
-    "confirmation re-sent on request": _l("Confirmation email sent again on request"),
-    "confirmed": _l("Confirmed"),
-    "withdrawn": _l("Withdrawn by the signer"),
-    "unsubscribed": _l("Unsubscribed from updates"),
-    "invalidated": _l("Invalidated"),
-    "invalidated by an administrator": _l("Invalidated by an administrator"),
-    "invalidated by an administrator (bulk)": _l("Invalidated by an administrator (in bulk)"),
-    "hidden by an administrator": _l("Name hidden by an administrator"),
-    "shown again by an administrator": _l("Name shown again by an administrator"),
+    EventKind.EMAIL_CAP_REACHED: _l("Not emailed again: daily limit reached"),
+    EventKind.SUBMITTED_AFTER_CONFIRMING: _l("Submitted again after confirming"),
+    EventKind.SIGNED_AGAIN_AFTER_WITHDRAWING: _l("Signed again after withdrawing"),
+    EventKind.SUBMITTED_AFTER_INVALIDATION: _l("Submitted again after invalidation (ignored)"),
+    EventKind.CONFIRMATION_RESENT: _l("Confirmation email sent again on request"),
+    EventKind.CONFIRMED: _l("Confirmed"),
+    EventKind.WITHDRAWN: _l("Withdrawn by the signer"),
+    EventKind.UNSUBSCRIBED: _l("Unsubscribed from updates"),
+    EventKind.INVALIDATED: _l("Invalidated"),
+    EventKind.INVALIDATED_BY_ADMINISTRATOR: _l("Invalidated by an administrator"),
+    EventKind.INVALIDATED_IN_BULK: _l("Invalidated by an administrator (in bulk)"),
+    EventKind.HIDDEN: _l("Name hidden by an administrator"),
+    EventKind.SHOWN_AGAIN: _l("Name shown again by an administrator"),
 }
 
 
@@ -136,7 +136,7 @@ def hide(signature):
     if signature.hidden_at is not None:
         return False
     signature.hidden_at = utcnow()
-    service.record(signature, "hidden by an administrator")
+    service.record(signature, EventKind.HIDDEN)
     db.session.commit()
     return True
 
@@ -145,7 +145,7 @@ def unhide(signature):
     if signature.hidden_at is None:
         return False
     signature.hidden_at = None
-    service.record(signature, "shown again by an administrator")
+    service.record(signature, EventKind.SHOWN_AGAIN)
     db.session.commit()
     return True
 
@@ -157,7 +157,7 @@ def invalidate(signature):
     return service.move(
         signature,
         SignatureStatus.INVALIDATED,
-        "invalidated by an administrator",
+        EventKind.INVALIDATED_BY_ADMINISTRATOR,
         count_delta=-1 if signature.status == SignatureStatus.CONFIRMED else 0,
         invalidated_at=utcnow(),
         wants_updates=False,
@@ -227,7 +227,7 @@ def invalidate_batch(batch):
         db.session.execute(
             insert(SignatureEvent),
             [
-                {"signature_id": signature_id, "kind": "invalidated by an administrator (bulk)", "created_at": now}
+                {"signature_id": signature_id, "kind": EventKind.INVALIDATED_IN_BULK, "created_at": now}
                 for signature_id in changed_ids
             ],
         )

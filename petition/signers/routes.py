@@ -6,8 +6,8 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import format_timedelta
 
 from petition.cache import Expiring
+from petition.provinces import province_name
 from petition.signers.queries import public_signers
-from petition.signing.forms import province_name
 from petition.timeutil import as_utc, utcnow
 
 bp = Blueprint("signers", __name__)

@@ -8,8 +8,8 @@ A link confirms exactly these, because the details never change without a new no
 
 from dataclasses import dataclass
 
+from petition.provinces import province_name
 from petition.signers.queries import public_name
-from petition.signing.forms import province_name
 from petition.signing.models import NameDisplay
 
 

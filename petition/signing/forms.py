@@ -7,31 +7,8 @@ from wtforms import BooleanField, EmailField, RadioField, SelectField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from petition.provinces import PROVINCE_CODES, PROVINCES
 from petition.signing.validation import clean_text, has_control_characters, name_problem
-
-PROVINCES = (
-    ("AB", _l("Alberta")),
-    ("BC", _l("British Columbia")),
-    ("MB", _l("Manitoba")),
-    ("NB", _l("New Brunswick")),
-    ("NL", _l("Newfoundland and Labrador")),
-    ("NS", _l("Nova Scotia")),
-    ("NT", _l("Northwest Territories")),
-    ("NU", _l("Nunavut")),
-    ("ON", _l("Ontario")),
-    ("PE", _l("Prince Edward Island")),
-    ("QC", _l("Quebec")),
-    ("SK", _l("Saskatchewan")),
-    ("YT", _l("Yukon")),
-    ("XX", _l("Outside Canada")),
-)
-PROVINCE_CODES = {code for code, _ in PROVINCES}
-
-
-def province_name(code):
-    """The province's or territory's name in the current language ("" for an unknown code)."""
-    return str(dict(PROVINCES).get(code, ""))
-
 
 DISPLAY_CHOICES = (
     ("full", _l("My full name")),

@@ -22,6 +22,27 @@ class NameDisplay(enum.StrEnum):
     NONE = "none"
 
 
+class EventKind(enum.StrEnum):
+    """What a signature's history records (``SignatureEvent.kind``); the values are stored."""
+
+    SUBMITTED = "submitted"
+    SUBMITTED_AGAIN = "submitted again"  # while pending, with the same details
+    SUBMITTED_WITH_OTHER_DETAILS = "submitted again with other details"  # a new nonce
+    EMAIL_CAP_REACHED = "email cap reached"
+    SUBMITTED_AFTER_CONFIRMING = "submitted again after confirming"
+    SIGNED_AGAIN_AFTER_WITHDRAWING = "signed again after withdrawing"
+    SUBMITTED_AFTER_INVALIDATION = "submitted again after invalidation"
+    CONFIRMATION_RESENT = "confirmation re-sent on request"
+    CONFIRMED = "confirmed"
+    WITHDRAWN = "withdrawn"
+    UNSUBSCRIBED = "unsubscribed"
+    INVALIDATED = "invalidated"  # by the earliest administration, before the two below
+    INVALIDATED_BY_ADMINISTRATOR = "invalidated by an administrator"
+    INVALIDATED_IN_BULK = "invalidated by an administrator (bulk)"
+    HIDDEN = "hidden by an administrator"
+    SHOWN_AGAIN = "shown again by an administrator"
+
+
 def new_token_nonce():
     return secrets.token_urlsafe(12)
 

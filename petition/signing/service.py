@@ -22,6 +22,7 @@ from petition.signing import tallies
 from petition.signing.canonical import canonical_email
 from petition.signing.models import (
     COUNT_SHARDS,
+    EventKind,
     NameDisplay,
     Signature,
     SignatureCountShard,
@@ -122,7 +123,7 @@ def insert_if_new_with_effects(columns):
             RETURNING id
         ), event AS (
             INSERT INTO {SignatureEvent.__tablename__} (signature_id, kind, created_at)
-            SELECT id, 'submitted', :now FROM new_signature
+            SELECT id, :event_kind, :now FROM new_signature
         ), outbox AS (
             INSERT INTO {OutboxMessage.__tablename__}
                 (kind, signature_id, to_address, message_id, headers, status, attempts, next_attempt_at, created_at)
@@ -163,6 +164,7 @@ def insert_new_signature(submission, canonical):
         parameters = {name: getattr(value, "value", value) for name, value in values.items()} | {
             "now": values["created_at"],
             "mail_kind": mail["kind"],
+            "event_kind": EventKind.SUBMITTED.value,
             "message_id": mail["message_id"],
             "shard": secrets.randbelow(tallies.TALLY_SHARDS),
         }
@@ -172,7 +174,8 @@ def insert_new_signature(submission, canonical):
         signature_id = connection.execute(insert_if_new(connection.dialect.name), values).scalar_one_or_none()
         if signature_id is not None:
             tallies.record_new_pending()
-            connection.execute(insert(SignatureEvent.__table__), {"signature_id": signature_id, "kind": "submitted"})
+            event = {"signature_id": signature_id, "kind": EventKind.SUBMITTED}
+            connection.execute(insert(SignatureEvent.__table__), event)
             connection.execute(insert(OutboxMessage.__table__), mail | {"signature_id": signature_id})
     if signature_id is not None:
         wake_after_commit(db.session)
@@ -216,7 +219,7 @@ def submit_again(signature, submission):
         resubmit_pending(signature, submission)
     elif signature.status == SignatureStatus.CONFIRMED:
         # Its details never change through the form: the owner confirmed them.
-        record(signature, "submitted again after confirming")
+        record(signature, EventKind.SUBMITTED_AFTER_CONFIRMING)
         if may_email(signature):
             queue_signer_email(signature, "already_signed")
     elif signature.status == SignatureStatus.WITHDRAWN:
@@ -226,12 +229,12 @@ def submit_again(signature, submission):
         signature.withdrawn_at = None
         signature.token_nonce = new_token_nonce()
         tallies.record_change(before, tallies.facts(signature))
-        record(signature, "signed again after withdrawing")
+        record(signature, EventKind.SIGNED_AGAIN_AFTER_WITHDRAWING)
         if may_email(signature):
             queue_signer_email(signature, "confirm")
     else:
         # Invalidated by an administrator: nothing is sent, and the page looks the same.
-        record(signature, "submitted again after invalidation")
+        record(signature, EventKind.SUBMITTED_AFTER_INVALIDATION)
     db.session.commit()
     return signature
 
@@ -243,22 +246,22 @@ def resubmit_pending(signature, submission):
     newest email, which shows them, can confirm them. Past the day's cap of emails nothing changes,
     so the latest link keeps confirming what its email said."""
     if not may_email(signature):
-        record(signature, "email cap reached")
+        record(signature, EventKind.EMAIL_CAP_REACHED)
         return
     if differs(signature, submission):
         before = tallies.facts(signature)
         apply_submission(signature, submission)
         signature.token_nonce = new_token_nonce()
         tallies.record_change(before, tallies.facts(signature))
-        record(signature, "submitted again with other details")
+        record(signature, EventKind.SUBMITTED_WITH_OTHER_DETAILS)
     else:
-        record(signature, "submitted again")
+        record(signature, EventKind.SUBMITTED_AGAIN)
     queue_signer_email(signature, "confirm")
 
 
 def resend_confirmation(signature):
     """Queue a new confirmation email for a pending signature (its expired link asked for it)."""
-    record(signature, "confirmation re-sent on request")
+    record(signature, EventKind.CONFIRMATION_RESENT)
     queue_signer_email(signature, "confirm")
     db.session.commit()
 
@@ -307,7 +310,7 @@ def move(signature, to_status, event, count_delta=0, **values):
 def confirm(signature):
     """Count a pending signature. Confirming twice is harmless: returns False the second time."""
     if signature.status == SignatureStatus.PENDING and move(
-        signature, SignatureStatus.CONFIRMED, "confirmed", count_delta=+1, confirmed_at=utcnow()
+        signature, SignatureStatus.CONFIRMED, EventKind.CONFIRMED, count_delta=+1, confirmed_at=utcnow()
     ):
         return True
     if signature.status == SignatureStatus.CONFIRMED:
@@ -324,7 +327,7 @@ def withdraw(signature):
     return move(
         signature,
         SignatureStatus.WITHDRAWN,
-        "withdrawn",
+        EventKind.WITHDRAWN,
         count_delta=-1 if signature.status == SignatureStatus.CONFIRMED else 0,
         withdrawn_at=utcnow(),
         wants_updates=False,
@@ -337,6 +340,6 @@ def unsubscribe(signature):
     if not signature.wants_updates:
         return False
     signature.wants_updates = False
-    record(signature, "unsubscribed")
+    record(signature, EventKind.UNSUBSCRIBED)
     db.session.commit()
     return True

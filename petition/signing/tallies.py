@@ -230,16 +230,6 @@ def computed_totals():
     return Counter({key: n for key, n in found.items() if n})
 
 
-def current_totals():
-    """Every running total, summed over its shards, zeros left out (to compare with ``computed_totals``)."""
-    rows = db.session.execute(
-        db.select(SignatureTally.kind, SignatureTally.key, func.sum(SignatureTally.count)).group_by(
-            SignatureTally.kind, SignatureTally.key
-        )
-    )
-    return Counter({(kind, key): int(n) for kind, key, n in rows if n})
-
-
 def rebuild():
     """Recompute every tally and the public count's shards from the signature table, and commit.
 

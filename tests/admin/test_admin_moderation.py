@@ -10,7 +10,7 @@ from petition.extensions import db
 from petition.signing import tallies
 from petition.signing.models import Signature, SignatureEvent
 from tests.admin.admin_helpers import make_signature, public_count, signature, text_of, token
-from tests.signing_helpers import hashed
+from tests.signing_helpers import hashed, running_totals
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def audit(app, action):
 
 def tallies_are_right(app):
     with app.app_context():
-        return tallies.current_totals() == tallies.computed_totals()
+        return running_totals() == tallies.computed_totals()
 
 
 @pytest.fixture
@@ -229,3 +229,10 @@ def test_trending_shows_ips_and_domains_signing_at_unusual_rates(app, admin):
     assert "/admin/signatures/?domain=burst.example" in html
     assert hashed("192.0.2.99") not in html
     assert "gmail.com" not in html  # a big provider: many people share it
+
+
+def test_every_kind_of_event_in_a_history_has_a_label_for_administrators():
+    from petition.admin.moderation import EVENT_LABELS
+    from petition.signing.models import EventKind
+
+    assert set(EVENT_LABELS) == set(EventKind)

@@ -10,7 +10,7 @@ from petition.admin.forms import BulkInvalidateForm, ReasonForm, SearchForm
 from petition.admin.pages import bad_request, get_or_404
 from petition.admin.trending import trending
 from petition.i18n import format_number
-from petition.signing.forms import PROVINCES
+from petition.provinces import PROVINCES
 from petition.signing.models import Signature
 
 bp = Blueprint("signatures", __name__)
