@@ -37,7 +37,7 @@ def create_app(test_config=None):
     from petition.letter import routes as letter
     from petition.mail import background, devmail
     from petition.mail import commands as mail_commands
-    from petition.sharing import cards as share_cards
+    from petition.sharing import commands as sharing_commands
     from petition.sharing import refs as share_refs
     from petition.sharing import routes as sharing
     from petition.signers import routes as signers
@@ -59,7 +59,7 @@ def create_app(test_config=None):
     app.register_blueprint(mail_commands.bp)
     app.register_blueprint(admin_commands.bp)
     app.register_blueprint(signature_commands.bp)
-    app.register_blueprint(share_cards.bp)
+    app.register_blueprint(sharing_commands.bp)
     if app.config["DEVELOPMENT"] and not app.config["MAIL_SERVER"]:
         app.register_blueprint(devmail.bp)
     intake.init_app(app)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from petition.cache import Expiring
-from petition.endorsements.importer import endorsement_count
+from petition.endorsements.listing import endorsement_count
 from petition.extensions import db
 from petition.signing.models import SignatureCountShard
 

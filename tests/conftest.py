@@ -19,8 +19,8 @@ from petition import create_app
 from petition.config import normalise_database_url
 from petition.counts import forget_counts
 from petition.endorsements.importer import import_endorsements
+from petition.endorsements.listing import forget_entries
 from petition.extensions import db
-from petition.letter.endorsement_list import forget_entries
 from tests.outage import Outage
 
 TEST_SECRET_KEY = "tests-" + secrets.token_hex(16)

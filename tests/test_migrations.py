@@ -86,7 +86,8 @@ def test_downgrade_to_base_then_upgrade_again(fresh_app):
 
 
 def test_the_schema_accepts_an_endorsement_after_a_round_trip(fresh_app):
-    from petition.endorsements.importer import endorsement_count, import_endorsements
+    from petition.endorsements.importer import import_endorsements
+    from petition.endorsements.listing import endorsement_count
 
     with fresh_app.app_context():
         upgrade()

@@ -398,7 +398,7 @@ def test_a_token_made_for_another_purpose_does_not_open_the_stats(app, client, e
 
 
 def test_the_command_issues_a_stats_link_that_opens_the_page(app, runner, client, endorsements):
-    result = runner.invoke(args=["endorsements", "stats-link", ORG])
+    result = runner.invoke(args=["sharing", "stats-link", ORG])
 
     assert result.exit_code == 0, result.output
     links = dict(line.split(": ", 1) for line in result.output.strip().splitlines())
@@ -408,7 +408,7 @@ def test_the_command_issues_a_stats_link_that_opens_the_page(app, runner, client
 
 
 def test_the_command_refuses_an_unknown_organisation(runner, endorsements):
-    result = runner.invoke(args=["endorsements", "stats-link", "nope"])
+    result = runner.invoke(args=["sharing", "stats-link", "nope"])
 
     assert result.exit_code == 1
     assert "No endorsing organisation" in result.output

@@ -8,9 +8,9 @@ import re
 import unicodedata
 
 from petition.counts import forget_counts
+from petition.endorsements.listing import forget_entries
 from petition.endorsements.models import Endorsement
 from petition.extensions import db
-from petition.letter.endorsement_list import forget_entries
 
 
 class EndorsementError(ValueError):

@@ -3,7 +3,8 @@
 import click
 from flask import Blueprint
 
-from petition.endorsements.importer import BUNDLED_LIST, ImportFileError, endorsement_count, import_endorsements
+from petition.endorsements.importer import BUNDLED_LIST, ImportFileError, import_endorsements
+from petition.endorsements.listing import endorsement_count
 
 bp = Blueprint("endorsements", __name__, cli_group="endorsements")
 
@@ -33,16 +34,3 @@ def import_command(file, remove_missing, if_empty):
         )
         for name in report.missing_from_file:
             click.echo(f"  not in file: {name}")
-
-
-@bp.cli.command("stats-link")
-@click.argument("slug")
-def stats_link_command(slug):
-    """Print an organisation's private link to its figures, in English and in French."""
-    from petition.sharing.refs import organisation
-    from petition.sharing.stats import stats_url
-
-    if organisation(slug) is None:
-        raise click.ClickException(f"No endorsing organisation has the slug {slug!r}.")
-    for lang in ("en", "fr"):
-        click.echo(f"{lang}: {stats_url(slug, lang)}")

@@ -102,7 +102,3 @@ def import_endorsements(path=BUNDLED_LIST, remove_missing=False):
             report.missing_from_file.append(endorsement.name)
     db.session.commit()
     return report
-
-
-def endorsement_count():
-    return db.session.execute(db.select(db.func.count()).select_from(Endorsement)).scalar_one()

@@ -10,9 +10,9 @@ from markupsafe import Markup
 
 from petition.counters import counters_fragment
 from petition.counts import current_counts
+from petition.endorsements.listing import all_entries, listing
 from petition.i18n import LANGUAGE_COOKIE, language_from_path, negotiated_language
 from petition.letter.content import load_letter
-from petition.letter.endorsement_list import all_entries, listing
 from petition.signers.routes import recent_signers_fragment
 
 bp = Blueprint("letter", __name__)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from flask import request, session, url_for
 
+from petition.endorsements.listing import all_entries
 from petition.extensions import db
-from petition.letter.endorsement_list import all_entries
 from petition.links import public_url
 from petition.sharing.models import ShareLink
 

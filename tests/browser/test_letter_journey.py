@@ -7,9 +7,9 @@ import unicodedata
 import pytest
 from playwright.sync_api import expect
 
+from petition.endorsements.listing import forget_entries
 from petition.endorsements.models import Endorsement
 from petition.extensions import db
-from petition.letter.endorsement_list import forget_entries
 
 ORGANISATIONS = 413  # the bundled list without its lead signatory
 MOSQ = 34  # organisations whose name contains "mosq"

@@ -13,9 +13,9 @@ from petition.admin.forms import EndorsementForm, ImportForm
 from petition.admin.pages import bad_request, get_or_404
 from petition.counts import forget_counts
 from petition.endorsements.importer import ImportFileError, import_endorsements
+from petition.endorsements.listing import forget_entries
 from petition.endorsements.models import Endorsement
 from petition.i18n import format_number
-from petition.letter.endorsement_list import forget_entries
 from petition.links import public_url
 from petition.sharing.stats import stats_url
 

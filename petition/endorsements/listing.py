@@ -1,4 +1,5 @@
-"""The endorsement list as the letter page shows it: cached briefly, sorted and filtered."""
+"""Reads of the endorsement list: how many organisations endorse, and the list as the letter page
+shows it (cached briefly, sorted and filtered)."""
 
 import unicodedata
 from dataclasses import dataclass
@@ -24,6 +25,10 @@ def fold(text):
     """Lower-case text without accents, so "Mosquée" sorts and matches like "mosquee"."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def endorsement_count():
+    return db.session.execute(db.select(db.func.count()).select_from(Endorsement)).scalar_one()
 
 
 def all_entries():
