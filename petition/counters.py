@@ -1,6 +1,6 @@
 """The counters as pages show them: the goal in reach, and the counters fragment of the letter page.
 
-The letter page is rendered once and filled in per request (see ``petition.letter.routes``); the
+The letter page is rendered once and filled in per request (see ``petition.letter.page``); the
 counters change with every confirmed signature, so they are rendered apart, once per language and
 value of the counts, and put into the page's hole. ``static/js/counter.js`` keeps them live.
 """

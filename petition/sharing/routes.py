@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from petition.letter.routes import render_letter
+from petition.letter.page import render_letter
 from petition.links import public_url
 from petition.security import private_link
 from petition.sharing import refs

@@ -3,19 +3,17 @@
 from datetime import datetime
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import format_timedelta
 
 from petition.cache import Expiring
-from petition.provinces import province_name
+from petition.signers.fragments import describe
 from petition.signers.queries import public_signers
-from petition.timeutil import as_utc, utcnow
+from petition.timeutil import as_utc
 
 bp = Blueprint("signers", __name__)
 
 MAX_ID = 2**31 - 1  # the signature id column is a 32-bit integer
 
 _first_pages = {"en": Expiring(), "fr": Expiring()}
-_recent = {"en": Expiring(), "fr": Expiring()}
 
 
 def parse_cursor(text):
@@ -55,22 +53,4 @@ def render_page(before):
         older=older,
         first_page=before is None,
         describe=describe,
-    )
-
-
-def describe(signer):
-    """Where and when, as the list and the letter page show it: "Gatineau, Quebec · 2 minutes ago"."""
-    place = ", ".join(part for part in (signer.city, province_name(signer.province)) if part)
-    return place, format_timedelta(signer.confirmed_at - utcnow(), add_direction=True, threshold=1)
-
-
-def recent_signers_fragment(lang):
-    """The few newest public signers, for the letter page; rendered at most every second or two."""
-    return _recent[lang].get(
-        lambda: render_template(
-            "signers/_recent.html",
-            signers=public_signers(current_app.config["RECENT_SIGNERS_SHOWN"]),
-            describe=describe,
-        ),
-        current_app.config["COUNT_CACHE_SECONDS"],
     )

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from petition.counts import current_counts
 from petition.errors import render_error
 from petition.extensions import csrf, limiter
-from petition.letter.routes import render_letter
+from petition.letter.page import render_letter
 from petition.security import private_link
 from petition.sharing.refs import SESSION_KEY as SHARE_SESSION_KEY
 from petition.sharing.refs import current_ref, share_target
