@@ -1,6 +1,7 @@
 """Every model of the app, imported in one place so that migrations see the whole schema."""
 
-from petition.admin.models import Administrator, AuditEvent
+from petition.admin.models import Administrator
+from petition.audit import AuditEvent
 from petition.endorsements.models import Endorsement
 from petition.mail.models import OutboxMessage
 from petition.sharing.models import ShareLink

@@ -17,11 +17,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.support import Translations
 
-from petition.admin import moderation
-from petition.admin.export import ExportFilterError, ExportFilters, count_rows, csv_chunks, row_batches, write_csv
-from petition.admin.models import AuditEvent
+from petition.audit import AuditEvent
 from petition.extensions import db
-from petition.signing import service
+from petition.signing import moderation, service
+from petition.signing.export import ExportFilterError, ExportFilters, count_rows, csv_chunks, row_batches, write_csv
 from petition.signing.models import Signature
 from petition.signing.service import Submission
 from tests.signing_helpers import hashed

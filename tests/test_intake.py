@@ -166,7 +166,7 @@ def test_a_bot_fills_the_honeypot_and_nothing_is_received(app, client):
 def test_admins_find_signatures_by_the_ip_they_came_from(app, client):
     sign(client)
     with app.app_context():
-        from petition.admin.moderation import SearchFilters, search
+        from petition.signing.moderation import SearchFilters, search
 
         rows, _ = search(SearchFilters(ip="127.0.0.1"))
         assert [row.email for row in rows] == [VALID["email"]]

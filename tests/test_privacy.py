@@ -7,13 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from petition.admin import moderation
-from petition.admin.audit import record_audit
-from petition.admin.models import AuditEvent
+from petition.audit import AuditEvent, record_audit
 from petition.config import ConfigError, load_config
 from petition.extensions import db
 from petition.mail.models import OutboxMessage, OutboxStatus
-from petition.signing import lifecycle, service, tallies
+from petition.signing import lifecycle, moderation, service, tallies
 from petition.signing import tokens as signer_tokens
 from petition.signing.models import Signature, SignatureEvent, SignatureStatus
 from petition.signing.service import Submission

@@ -13,10 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event
 
-from petition.admin import moderation
 from petition.extensions import db
 from petition.sharing.stats import stats_token
-from petition.signing import lifecycle, service
+from petition.signing import lifecycle, moderation, service
 from petition.signing.models import Signature, SignatureStatus, SignatureTally
 from petition.timeutil import as_utc, utcnow
 from tests.sharing_helpers import add_share_link

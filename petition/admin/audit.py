@@ -1,16 +1,9 @@
-"""The audit log: who did what in the administration, from where, and when.
+"""The audit log as administrators read it: the names of its actions, and its pages. Entries are
+written through ``petition.audit.record_audit``."""
 
-``record_audit`` takes the administrator and the IP from the request when there is one; a command
-records with no actor. Details are kept as JSON text when given as a dict, so they read the same
-in the log page and in the database.
-"""
-
-import json
-
-from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
-from petition.admin.models import AuditEvent
+from petition.audit import AuditEvent
 from petition.extensions import db
 
 # The actions the log records, as the log page names them in the administrator's language.
@@ -38,23 +31,6 @@ ACTIONS = {
     "purge unconfirmed": _l("Unconfirmed signatures purged"),
     "anonymise": _l("Personal data anonymised"),
 }
-
-
-def record_audit(action, detail=None, actor=None, commit=True):
-    """Add an entry to the log; ``actor`` defaults to the signed-in administrator's address."""
-    if isinstance(detail, dict):
-        detail = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
-    ip = None
-    if has_request_context():
-        administrator = g.get("administrator")
-        if actor is None and administrator is not None:
-            actor = administrator.email
-        ip = request.remote_addr
-    event = AuditEvent(action=action, detail=detail, actor=actor, ip=ip)
-    db.session.add(event)
-    if commit:
-        db.session.commit()
-    return event
 
 
 def audit_page(page, per_page, action=None):

@@ -26,6 +26,7 @@ def sign_in(administrator):
     session.permanent = True
     session[SESSION_KEY] = sessions.open_session(administrator)
     g.administrator = administrator
+    g.audit_actor = administrator.email
 
 
 def sign_out():
@@ -59,6 +60,7 @@ def require_administrator():
     administrator, why = session_administrator()
     if administrator is not None:
         g.administrator = administrator
+        g.audit_actor = administrator.email
         return None
     if request.method not in ("GET", "HEAD"):
         abort(401)

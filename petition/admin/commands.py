@@ -6,7 +6,7 @@ import click
 from flask import Blueprint
 
 from petition.admin.accounts import AccountError, create_administrator, find, set_password
-from petition.admin.audit import record_audit
+from petition.audit import record_audit
 
 bp = Blueprint("admin_commands", __name__, cli_group="admin")
 

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from petition.extensions import db
@@ -46,16 +46,3 @@ class SignInFailure(db.Model):
     source: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int]
     last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class AuditEvent(db.Model):
-    """Who did what in the administration, and when: sign-ins, exports, moderation, endorsements."""
-
-    __tablename__ = "audit_event"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    actor: Mapped[str | None] = mapped_column(String(254))  # the administrator's email, or None for a command
-    action: Mapped[str] = mapped_column(String(40), index=True)
-    detail: Mapped[str | None] = mapped_column(Text)
-    ip: Mapped[str | None] = mapped_column(String(45))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -9,9 +9,16 @@ from pathlib import Path
 import click
 from flask import Blueprint
 
-from petition.admin.audit import record_audit
-from petition.admin.export import UPDATES_CHOICES, ExportFilterError, ExportFilters, audit_detail, count_rows, write_csv
+from petition.audit import record_audit
 from petition.i18n import LANGUAGES
+from petition.signing.export import (
+    UPDATES_CHOICES,
+    ExportFilterError,
+    ExportFilters,
+    audit_detail,
+    count_rows,
+    write_csv,
+)
 
 bp = Blueprint("signature_commands", __name__, cli_group="signatures")
 

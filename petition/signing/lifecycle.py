@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import delete, exists, func, or_, update
 from sqlalchemy.orm import aliased
 
-from petition.admin.audit import record_audit
+from petition.audit import record_audit
 from petition.counts import forget_counts
 from petition.extensions import db
 from petition.mail.models import OutboxMessage, OutboxStatus
@@ -360,7 +360,7 @@ def scrub_audit_searches():
 
     The rest of the log is about administrators and stays.
     """
-    from petition.admin.models import AuditEvent
+    from petition.audit import AuditEvent
 
     entries = db.session.execute(db.select(AuditEvent).where(AuditEvent.action == "bulk invalidate")).scalars().all()
     scrubbed = 0

@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import func, insert, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from petition.audit import record_audit
 from petition.counts import forget_counts
 from petition.extensions import db
 from petition.mail.compose import outbox_values, queue_signer_email
@@ -276,11 +277,12 @@ def change_count(delta):
     )
 
 
-def move(signature, to_status, event, count_delta=0, **values):
+def move(signature, to_status, event, count_delta=0, audit=None, **values):
     """Change a signature's status if nobody changed it meanwhile; True when this call did.
 
     The conditional update makes two requests racing on one signature change it once: the
-    count moves once, one event is recorded.
+    count moves once, one event is recorded. ``audit``, an (action, detail) pair, is written to
+    the audit log in the same transaction.
     """
     result = db.session.execute(
         update(Signature)
@@ -301,6 +303,8 @@ def move(signature, to_status, event, count_delta=0, **values):
         change_count(count_delta)
     tallies.record_move(signature, to_status, values)
     record(signature, event)
+    if audit is not None:
+        record_audit(*audit, commit=False)
     db.session.commit()
     db.session.refresh(signature)
     forget_counts()

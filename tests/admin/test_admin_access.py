@@ -5,7 +5,7 @@ from flask import url_for
 from werkzeug.routing import IntegerConverter
 
 from petition.admin.auth import PUBLIC_ENDPOINTS, safe_next
-from petition.admin.models import AuditEvent
+from petition.audit import AuditEvent
 from petition.extensions import db
 from petition.i18n import LanguageConverter
 from tests.admin.admin_helpers import sign_in, token

@@ -4,8 +4,7 @@ import json
 
 import pytest
 
-from petition.admin.audit import record_audit
-from petition.admin.models import AuditEvent
+from petition.audit import AuditEvent, record_audit
 from petition.extensions import db
 from tests.admin.admin_helpers import text_of
 

@@ -2,7 +2,8 @@
 
 from werkzeug.security import check_password_hash
 
-from petition.admin.models import Administrator, AuditEvent
+from petition.admin.models import Administrator
+from petition.audit import AuditEvent
 from petition.extensions import db
 
 PASSWORD = "correct horse battery staple"

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from petition.admin.models import AuditEvent
+from petition.audit import AuditEvent
 from petition.endorsements.models import Endorsement
 from petition.extensions import db
 from tests.admin.admin_helpers import text_of, token

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from petition.admin.models import AuditEvent
+from petition.audit import AuditEvent
 from petition.extensions import db
 from petition.signing import service
 from petition.signing.models import Signature

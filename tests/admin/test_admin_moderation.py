@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from petition.admin.models import AuditEvent
+from petition.audit import AuditEvent
 from petition.extensions import db
 from petition.signing import tallies
 from petition.signing.models import Signature, SignatureEvent
@@ -232,7 +232,30 @@ def test_trending_shows_ips_and_domains_signing_at_unusual_rates(app, admin):
 
 
 def test_every_kind_of_event_in_a_history_has_a_label_for_administrators():
-    from petition.admin.moderation import EVENT_LABELS
     from petition.signing.models import EventKind
+    from petition.signing.moderation import EVENT_LABELS
 
     assert set(EVENT_LABELS) == set(EventKind)
+
+
+def test_a_moderation_and_its_audit_entry_commit_together(app, monkeypatch):
+    from petition.signing import moderation
+
+    ident = make_signature(app, "together@example.org")
+
+    def failing_audit(*args, **kwargs):
+        raise RuntimeError("the audit log cannot be written")
+
+    monkeypatch.setattr(moderation, "record_audit", failing_audit)
+    with app.app_context():
+        row = db.session.get(Signature, ident)
+        with pytest.raises(RuntimeError):
+            moderation.hide(row)
+        db.session.rollback()
+        assert db.session.get(Signature, ident).hidden_at is None, "no hiding without its audit entry"
+    monkeypatch.undo()
+    with app.app_context():
+        assert moderation.hide(db.session.get(Signature, ident))
+        assert moderation.invalidate(db.session.get(Signature, ident), reason="spam")
+        actions = db.session.execute(db.select(AuditEvent.action).order_by(AuditEvent.id)).scalars().all()
+    assert actions == ["hide", "invalidate"]

@@ -6,7 +6,8 @@ import json
 from datetime import timedelta
 
 from petition.admin.accounts import create_administrator
-from petition.admin.models import AdminSession, AuditEvent
+from petition.admin.models import AdminSession
+from petition.audit import AuditEvent
 from petition.extensions import db
 from petition.timeutil import utcnow
 from tests.admin.admin_helpers import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in, text_of, token

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from petition.admin.models import AuditEvent
+from petition.audit import AuditEvent
 from petition.extensions import db
 from petition.sharing.models import ShareLink
 from tests.admin.admin_helpers import make_signature, text_of, token

@@ -7,7 +7,8 @@ from typing import ClassVar
 
 import pytest
 
-from petition.admin.models import Administrator, AuditEvent, SignInFailure
+from petition.admin.models import Administrator, SignInFailure
+from petition.audit import AuditEvent
 from petition.extensions import db
 from petition.timeutil import utcnow
 from tests.admin.admin_helpers import ADMIN_EMAIL, ADMIN_PASSWORD, make_signature, sign_in, signature, token

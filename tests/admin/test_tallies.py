@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import event
 
-from petition.admin import moderation
-from petition.admin.moderation import SearchFilters
 from petition.extensions import db
-from petition.signing import service, tallies
+from petition.signing import moderation, service, tallies
 from petition.signing.models import Signature, SignatureCountShard, SignatureStatus, SignatureTally
+from petition.signing.moderation import SearchFilters
 from tests.admin.admin_helpers import make_signature
 from tests.signing_helpers import hashed, running_totals
 

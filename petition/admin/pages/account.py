@@ -4,9 +4,9 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 
 from petition.admin import accounts, auth, sessions
-from petition.admin.audit import record_audit
 from petition.admin.forms import ChangePasswordForm
 from petition.admin.pages.signing_in import sign_in_limit
+from petition.audit import record_audit
 from petition.extensions import limiter
 
 bp = Blueprint("account", __name__)

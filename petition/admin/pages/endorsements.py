@@ -8,9 +8,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from petition.admin import endorsements
-from petition.admin.audit import record_audit
 from petition.admin.forms import EndorsementForm, ImportForm
 from petition.admin.pages import bad_request, get_or_404
+from petition.audit import record_audit
 from petition.counts import forget_counts
 from petition.endorsements.importer import ImportFileError, import_endorsements
 from petition.endorsements.listing import forget_entries

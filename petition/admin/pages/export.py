@@ -1,6 +1,6 @@
 """The export of confirmed signatures as CSV, downloaded from the administration.
 
-The file is streamed as the rows are read (``petition.admin.export``), so a large export neither
+The file is streamed as the rows are read (``petition.signing.export``), so a large export neither
 waits nor fills memory. Email addresses go in only when the administrator ticks the box and says
 why; the export, its filters and the reason are kept in the audit log before the first byte.
 """
@@ -9,11 +9,11 @@ from flask import Blueprint, Response, render_template, stream_with_context
 from flask_babel import gettext as _
 
 from petition.admin import figures
-from petition.admin.audit import record_audit
-from petition.admin.export import ExportFilterError, ExportFilters, audit_detail, count_rows, csv_chunks
 from petition.admin.forms import ExportForm
 from petition.admin.pages import bad_request
+from petition.audit import record_audit
 from petition.i18n import current_language
+from petition.signing.export import ExportFilterError, ExportFilters, audit_detail, count_rows, csv_chunks
 from petition.timeutil import utcnow
 
 bp = Blueprint("export", __name__)

@@ -4,8 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from petition.admin import share_links
-from petition.admin.audit import record_audit
 from petition.admin.forms import ShareLinkForm
+from petition.audit import record_audit
 
 bp = Blueprint("share_links", __name__)
 

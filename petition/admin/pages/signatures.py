@@ -4,14 +4,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from petition.admin import moderation
-from petition.admin.audit import record_audit
 from petition.admin.forms import BulkInvalidateForm, ReasonForm, SearchForm
 from petition.admin.pages import bad_request, get_or_404
-from petition.admin.trending import trending
+from petition.audit import record_audit
 from petition.i18n import format_number
 from petition.provinces import PROVINCES
+from petition.signing import moderation
 from petition.signing.models import Signature
+from petition.signing.trending import trending
 
 bp = Blueprint("signatures", __name__)
 
@@ -59,7 +59,6 @@ def show(signature_id):
 def hide(signature_id):
     signature = get_or_404(Signature, signature_id)
     if moderation.hide(signature):
-        record_audit("hide", {"signature": signature.id})
         flash(_("The name is hidden from the public list. The signature still counts."), "success")
     return redirect(url_for(".show", signature_id=signature.id), code=303)
 
@@ -68,7 +67,6 @@ def hide(signature_id):
 def unhide(signature_id):
     signature = get_or_404(Signature, signature_id)
     if moderation.unhide(signature):
-        record_audit("unhide", {"signature": signature.id})
         flash(_("The name is shown on the public list again, as the signer chose."), "success")
     return redirect(url_for(".show", signature_id=signature.id), code=303)
 
@@ -79,9 +77,7 @@ def invalidate(signature_id):
     form = ReasonForm()
     if not form.validate():
         return bad_request(_("The reason is too long (500 characters at most)."))
-    was = signature.status.value
-    if moderation.invalidate(signature):
-        record_audit("invalidate", {"signature": signature.id, "was": was, "reason": form.reason.data or None})
+    if moderation.invalidate(signature, reason=form.reason.data):
         flash(_("The signature is invalidated. The counts no longer include it."), "success")
     else:
         flash(_("Nothing changed: the signature was already invalidated."), "info")

@@ -4,8 +4,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from petition.admin import accounts, auth
-from petition.admin.audit import record_audit
 from petition.admin.forms import SignInForm
+from petition.audit import record_audit
 from petition.extensions import limiter
 from petition.i18n import LANGUAGE_COOKIE
 

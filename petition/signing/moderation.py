@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, or_, update
 
+from petition.audit import record_audit
 from petition.counts import forget_counts
 from petition.extensions import db
 from petition.signing import service, tallies
@@ -132,11 +133,14 @@ def history(signature):
 
 
 def hide(signature):
-    """Take the name off the public list; the signature still counts. False if it was hidden already."""
+    """Take the name off the public list; the signature still counts. False if it was hidden already.
+
+    Each change here is written to the audit log in its own transaction."""
     if signature.hidden_at is not None:
         return False
     signature.hidden_at = utcnow()
     service.record(signature, EventKind.HIDDEN)
+    record_audit("hide", {"signature": signature.id}, commit=False)
     db.session.commit()
     return True
 
@@ -146,11 +150,12 @@ def unhide(signature):
         return False
     signature.hidden_at = None
     service.record(signature, EventKind.SHOWN_AGAIN)
+    record_audit("unhide", {"signature": signature.id}, commit=False)
     db.session.commit()
     return True
 
 
-def invalidate(signature):
+def invalidate(signature, reason=None):
     """Remove one signature (spam, abuse): it leaves the count if it was in it. False if already done."""
     if signature.status == SignatureStatus.INVALIDATED:
         return False
@@ -159,6 +164,7 @@ def invalidate(signature):
         SignatureStatus.INVALIDATED,
         EventKind.INVALIDATED_BY_ADMINISTRATOR,
         count_delta=-1 if signature.status == SignatureStatus.CONFIRMED else 0,
+        audit=("invalidate", {"signature": signature.id, "was": signature.status.value, "reason": reason or None}),
         invalidated_at=utcnow(),
         wants_updates=False,
     )
