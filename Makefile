@@ -55,12 +55,12 @@ test: venv chromium translations lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: venv translations
-	$(BIN)/python bench/routes.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.routes $(BENCH_ARGS)
 
 # 20,000 signers submit and confirm under gunicorn with mail workers and an SMTP sink, then the
 # accounting (bench/README.md); LOAD_ARGS="--faults --database-url postgresql://…" and so on.
 load: venv translations
-	$(BIN)/python bench/load.py $(LOAD_ARGS)
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

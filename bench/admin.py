@@ -1,12 +1,12 @@
 """The administrators' dashboard (``/admin/``) at 10,000 and at 1,000,000 signatures.
 
-    .venv/bin/python bench/admin.py [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python -m bench.admin [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
                                     [--sizes 10000,1000000] [--requests 30] [--check] [--markdown-out FILE]
 
 The script makes a throwaway database per size (a SQLite file in a temporary directory, or a fresh
 PostgreSQL database on the server that ``--database-url`` names, created and dropped here), builds
 its schema with the migrations, imports the bundled endorsements, creates an administrator with
-``flask --app petition admin create EMAIL --password-stdin`` and fills it with ``bench/fill.py``.
+``flask --app petition admin create EMAIL --password-stdin`` and fills it with ``bench.fill``.
 For each database a fresh app (``APP_ENV=production``) is made in this process and the
 administrator signs in through the sign-in form with Flask's test client. Then ``GET /admin/`` is
 timed in rounds, one request per size in each round, after a few unmeasured rounds: a change in the
@@ -31,17 +31,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.export import environment, machine_facts  # noqa: E402 - after the path is set
-from bench.routes import (  # noqa: E402
+from bench.export import environment, machine_facts
+from bench.harness import (
     COMMAND_TIMEOUT,
+    ROOT,
     BenchError,
-    PostgresDatabase,
-    describe_database,
-    drop_quietly,
+    ThrowawayDatabase,
     fill_signatures,
     flask_command,
     guarded,
@@ -172,7 +167,7 @@ def render(measures, requests):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.admin", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--database-url",
         help="a PostgreSQL server (postgresql://user@host:port/db): a fresh database is made on it and dropped "
@@ -206,20 +201,15 @@ def run(args):
         password = secrets.token_urlsafe(18)
         for size in args.sizes:
             # A database per size, so that every size is timed in the same minutes.
-            if args.database_url:
-                postgres = PostgresDatabase(args.database_url)
-                databases.append(postgres)
-                postgres.create()
-                database_url = postgres.url
-                database_label = f"{describe_database(args.database_url)}, server {postgres.version}"
-            else:
-                database_url = f"sqlite:///{workdir / f'petition-{size}.sqlite3'}"
-                database_label = describe_database(database_url)
+            database = ThrowawayDatabase(args.database_url, workdir, f"petition-{size}.sqlite3")
+            databases.append(database)
+            database_url = database.create()
+            database_label = database.label
             env = environment(database_url) | {"RATELIMIT_ENABLED": "false", "RATELIMIT_STORAGE_URI": "memory://"}
             flask_command(env, "db", "upgrade")
             flask_command(env, "endorsements", "import")
             create_administrator(env, password)
-            say(f"filling a database with {size:,} confirmed signatures (bench/fill.py)")
+            say(f"filling a database with {size:,} confirmed signatures (bench.fill)")
             fill_signatures(env, database_url, size)
             dashboards.append(Dashboard(env, size, password))
         say(f"timing /admin/: {args.requests} rounds after {WARMUP_REQUESTS} unmeasured, one request per size each")
@@ -240,8 +230,8 @@ def run(args):
     finally:
         for dashboard in dashboards:
             dashboard.close()
-        for postgres in databases:
-            drop_quietly(postgres)
+        for database in databases:
+            database.drop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -1,11 +1,11 @@
 """The export of confirmed signatures through the real command: rows per second and peak memory.
 
-    .venv/bin/python bench/export.py [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python -m bench.export [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
                                      [--sizes 100000,1000000] [--repeat 3] [--check] [--markdown-out FILE]
 
 The script makes a throwaway database (a SQLite file in a temporary directory, or a fresh
 PostgreSQL database on the server that ``--database-url`` names, created and dropped here), builds
-the schema with the migrations, and fills it with ``bench/fill.py`` up to each size in turn. At
+the schema with the migrations, and fills it with ``bench.fill`` up to each size in turn. At
 each size it runs ``flask --app petition signatures export --out FILE`` in a child process, as an
 operator would, ``--repeat`` times, and reads the child's wall time and peak resident memory
 (``ru_maxrss`` from ``wait4``, the child alone). It also runs the same command on an export that
@@ -34,15 +34,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.routes import (  # noqa: E402 - after the path is set
+from bench.harness import (
+    ROOT,
     BenchError,
-    PostgresDatabase,
-    describe_database,
-    drop_quietly,
+    ThrowawayDatabase,
+    commit_id,
+    core_count,
+    cpu_model,
     fill_signatures,
     flask_command,
     guarded,
@@ -215,18 +213,7 @@ def render(measures, checks):
 
 
 def machine_facts(database_label, load_before, method):
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10, check=False
-        ).stdout.strip()
-    except OSError:
-        commit = ""
-    cpu = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    commit, cpu, cores = commit_id(), cpu_model(), core_count()
     return [
         ("date", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
         ("machine", f"{cores} cores (nproc), {cpu}, {platform.system()} {platform.release()}"),
@@ -239,7 +226,7 @@ def machine_facts(database_label, load_before, method):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.export", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--database-url",
         help="a PostgreSQL server (postgresql://user@host:port/db): a fresh database is made on it and dropped "
@@ -268,21 +255,16 @@ def parse_args(argv=None):
 def run(args):
     load_before = load_average()
     workdir = Path(tempfile.mkdtemp(prefix="petition-bench-export-"))
-    postgres = None
+    database = None
     try:
-        if args.database_url:
-            postgres = PostgresDatabase(args.database_url)
-            postgres.create()
-            database_url = postgres.url
-            database_label = f"{describe_database(args.database_url)}, server {postgres.version}"
-        else:
-            database_url = f"sqlite:///{workdir / 'petition.sqlite3'}"
-            database_label = describe_database(database_url)
+        database = ThrowawayDatabase(args.database_url, workdir)
+        database_url = database.create()
+        database_label = database.label
         env = environment(database_url)
         flask_command(env, "db", "upgrade")
         measures, filled = [], 0
         for size in args.sizes:
-            say(f"filling to {size:,} confirmed signatures (bench/fill.py)")
+            say(f"filling to {size:,} confirmed signatures (bench.fill)")
             fill_signatures(env, database_url, size - filled)
             filled = size
             say(f"exporting {size:,} rows, {args.repeat} times")
@@ -302,8 +284,8 @@ def run(args):
             args.markdown_out.write_text(f"{table}\n\n{facts}\n", encoding="utf-8")
         return all(ok for *_rest, ok in checks)
     finally:
-        if postgres is not None:
-            drop_quietly(postgres)
+        if database is not None:
+            database.drop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

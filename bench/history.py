@@ -1,11 +1,11 @@
 """Does the time of ``POST /<lang>/sign`` tell whether an address has signed?
 
-    .venv/bin/python bench/history.py [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python -m bench.history [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
                                       [--requests 200] [--workers 2] [--markdown-out FILE]
 
 The answer is the same page for a new address, a pending one and a confirmed one; its time must
 be too, or a script that times it learns who signed a political letter. This script makes a
-throwaway database (as bench/routes.py does), starts the app under gunicorn, and, from this
+throwaway database (as bench.routes does), starts the app under gunicorn, and, from this
 process, signs ``--requests`` addresses of each kind: new (never seen), pending (signed once, not
 confirmed) and confirmed. Each request is measured on its own, one at a time, the three kinds
 interleaved in a shuffled order (a fixed seed), so that drift in the machine falls on all three
@@ -27,25 +27,19 @@ import http.client
 import random
 import re
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.routes import (  # noqa: E402 - the repository root must be on the path first
+from bench.harness import (
     BenchError,
     Gunicorn,
-    PostgresDatabase,
+    ThrowawayDatabase,
     app_context,
     app_environment,
     describe_database,
-    drop_quietly,
     flask_command,
     free_port,
     guarded,
@@ -193,16 +187,12 @@ def render(database, workers, count, results, spread, guess):
 
 
 def run(args):
-    postgres = None
+    database = None
     gunicorn = None
     with tempfile.TemporaryDirectory(prefix="petition-history-") as workdir:
         try:
-            if args.database_url:
-                postgres = PostgresDatabase(args.database_url)
-                postgres.create()
-                database_url = postgres.url
-            else:
-                database_url = f"sqlite:///{Path(workdir) / 'bench.sqlite3'}"
+            database = ThrowawayDatabase(args.database_url, workdir, "bench.sqlite3")
+            database_url = database.create()
             port = free_port()
             env = app_environment(database_url, port)
             say("building the schema and the endorsements")
@@ -221,14 +211,15 @@ def run(args):
         finally:
             if gunicorn is not None:
                 gunicorn.stop()
-            if postgres is not None:
-                drop_quietly(postgres)
+            if database is not None:
+                database.drop()
     results = [figures(kind, times[kind]) for kind in KINDS]
     medians = [item.median_ms for item in results]
     spread = max(medians) / min(medians) - 1
     guess = threshold_guess(times["new"], times["confirmed"])
-    database = describe_database(database_url if not postgres else args.database_url)
-    report = render(database, args.workers, args.requests, results, spread, guess)
+    report = render(
+        describe_database(args.database_url or database_url), args.workers, args.requests, results, spread, guess
+    )
     print(report)
     if args.markdown_out:
         Path(args.markdown_out).write_text(report + "\n")
@@ -236,7 +227,7 @@ def run(args):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.history", description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="a PostgreSQL server to make a throwaway database on")
     parser.add_argument("--requests", type=int, default=200, help="requests per kind of address")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn's sync workers")

@@ -1,11 +1,11 @@
 """The mail worker's CPU per message: a backlog of signers' emails drained into a local SMTP sink.
 
-    .venv/bin/python bench/mail.py [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python -m bench.mail [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
                                    [--messages 3000] [--batch 50] [--repeat 3] [--profile FILE]
 
 The script makes a throwaway database (a SQLite file in a temporary directory, or a fresh
-PostgreSQL database that ``--database-url``'s server holds for the run, as ``bench/routes.py``
-does), builds the schema with the migrations and starts ``bench/sink.py`` on a free port. Each
+PostgreSQL database that ``--database-url``'s server holds for the run, as ``bench.routes``
+does), builds the schema with the migrations and starts ``bench.sink`` on a free port. Each
 round then queues ``--messages`` confirmation emails through ``petition.signing.service.submit``
 (a quarter in French, with accented names), as a spike of signers leaves them, and drains them
 with ``drain_all()`` in this process, as one ``flask --app petition mail worker`` would.
@@ -28,29 +28,24 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-# The repository's root must be on the path before these.
-from bench.load import FIRST_NAMES, LAST_NAMES, Sink  # noqa: E402
-from bench.routes import (  # noqa: E402
+from bench.harness import (
     BenchError,
-    PostgresDatabase,
+    ThrowawayDatabase,
     app_environment,
     describe_database,
-    drop_quietly,
     flask_command,
     free_port,
     guarded,
     is_postgres,
     say,
 )
-from petition import create_app  # noqa: E402
-from petition.extensions import db  # noqa: E402
-from petition.mail.models import OutboxMessage  # noqa: E402
-from petition.mail.outbox import drain_all  # noqa: E402
-from petition.signing.service import Submission, submit  # noqa: E402
+from bench.load.processes import Sink
+from bench.load.signers import FIRST_NAMES, LAST_NAMES
+from petition import create_app
+from petition.extensions import db
+from petition.mail.models import OutboxMessage
+from petition.mail.outbox import drain_all
+from petition.signing.service import Submission, submit
 
 
 def submission(run, n):
@@ -156,20 +151,18 @@ def run(args):
     )
     with tempfile.TemporaryDirectory(prefix="petition-mail-bench-") as tmp:
         workdir = Path(tmp)
-        if not args.database_url:
-            return rounds(args, f"sqlite:///{workdir / 'petition.sqlite3'}", workdir)
-        if not is_postgres(args.database_url):
+        if args.database_url and not is_postgres(args.database_url):
             raise BenchError("--database-url must name a PostgreSQL server")
-        postgres = PostgresDatabase(args.database_url)
-        postgres.create()
+        database = ThrowawayDatabase(args.database_url, workdir)
+        database_url = database.create()
         try:
-            return rounds(args, postgres.url, workdir)
+            return rounds(args, database_url, workdir)
         finally:
-            drop_quietly(postgres)
+            database.drop()
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.mail", description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="a PostgreSQL server (default: a SQLite file)")
     parser.add_argument("--messages", type=int, default=3000, help="messages queued and drained per round")
     parser.add_argument("--batch", type=int, default=50, help="MAIL_BATCH_SIZE")

@@ -1,6 +1,6 @@
 """An SMTP sink for the load harness: accepts every message and records it durably.
 
-    .venv/bin/python bench/sink.py --port 2525 --store /tmp/sink.sqlite3
+    .venv/bin/python -m bench.sink --port 2525 --store /tmp/sink.sqlite3
 
 Each message is written to a SQLite file of the sink's own (one row per message: the time, the
 envelope, the Message-ID and the raw bytes) and committed *before* the sink answers ``250``, so a
@@ -8,7 +8,7 @@ message the sender was told is accepted is on disk even if the sink is killed th
 the store keeps growing across restarts of the sink. The harness reads the store to count
 deliveries per Message-ID and per recipient, and to find the confirmation links.
 
-The sink runs in its own process (``bench/load.py`` starts, stops and restarts it) so that it can
+The sink runs in its own process (``bench.load`` starts, stops and restarts it) so that it can
 be stopped like a real mail server, and so that its CPU is not the harness's. It exits cleanly on
 SIGTERM or SIGINT; ``kill -9`` loses nothing that was acknowledged.
 """
@@ -97,7 +97,7 @@ async def serve(host, port, store):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.sink", description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--store", type=Path, required=True, help="SQLite file (created; appended to)")

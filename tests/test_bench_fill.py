@@ -1,4 +1,4 @@
-"""bench/fill.py: bulk-loaded signatures are valid rows that the count, the list and the tallies agree on."""
+"""bench.fill: bulk-loaded signatures are valid rows that the count, the list and the tallies agree on."""
 
 import html
 import re
@@ -8,7 +8,8 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import text
 
-from bench.fill import RowMaker, fill, main, organisation_slugs, sqlite_time
+from bench.fill import fill, main, sqlite_time
+from bench.fill.rows import RowMaker, organisation_slugs
 from petition.extensions import db
 from petition.signers.queries import public_signers, shown
 from petition.signing import tallies

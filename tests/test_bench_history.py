@@ -1,4 +1,4 @@
-"""bench/history.py: the timing of the sign form by address history, on a tiny run."""
+"""bench.history: the timing of the sign form by address history, on a tiny run."""
 
 import os
 import random

@@ -1,4 +1,4 @@
-"""bench/sink.py and bench/load.py: the sink keeps what it accepted, links are found, a small run balances."""
+"""bench.sink and bench.load: the sink keeps what it accepted, links are found, a small run balances."""
 
 import os
 import shutil
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.load import confirm_path_in, sink_rows
+from bench.load.stores import confirm_path_in, sink_rows
 from tests.conftest import using_postgres
 from tests.mailserver import free_port, link_in
 from tests.signing_helpers import deliver, path_of, sign
@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def start_sink(port, store):
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "sink.py"), "--port", str(port), "--store", str(store)],
+        [sys.executable, "-m", "bench.sink", "--port", str(port), "--store", str(store)],
+        cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -86,7 +87,7 @@ class TestConfirmationLinks:
 
 
 def run_harness(*extra):
-    command = [sys.executable, str(ROOT / "bench" / "load.py"), "--clients", "8", "--workers", "2"]
+    command = [sys.executable, "-m", "bench.load", "--clients", "8", "--workers", "2"]
     command += ["--mail-workers", "1", "--baseline-seconds", "1", "--limits", "off", *extra]
     if using_postgres():
         command += ["--database-url", os.environ["TEST_DATABASE_URL"]]

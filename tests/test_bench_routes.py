@@ -1,15 +1,17 @@
-"""bench/routes.py: it measures every public GET route, with real links, each answering 200."""
+"""bench.routes: it measures every public GET route, with real links, each answering 200."""
 
 import string
 
 import pytest
 
-from bench.routes import BASELINE, LANGUAGES, ROUTES, BenchError, Links, check_answers, expand, language_links, plan
+from bench.harness import BenchError
+from bench.routes.links import Links, language_links
+from bench.routes.plan import BASELINE, LANGUAGES, ROUTES, check_answers, expand, plan
 from petition.extensions import db
 from petition.signing import service
 from petition.signing.models import Signature, SignatureStatus
 
-# GET routes that the benchmark leaves out, and why; the administrators' are bench/admin.py's.
+# GET routes that the benchmark leaves out, and why; the administrators' are bench.admin's.
 NOT_MEASURED = {
     "letter.index": "a redirect to the visitor's language",
     "letter.choose_language": "a redirect back to the page, with a cookie",
