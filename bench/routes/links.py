@@ -69,7 +69,7 @@ def pending_signature(lang, role, first_name):
 
 def language_links(lang):
     """The links of ``lang``'s routes, made by the app's own code (in an app context): the lead
-    signatory's figures link, as ``flask endorsements stats-link`` prints it, and the links in the
+    signatory's figures link, as ``flask sharing stats-link`` prints it, and the links in the
     confirmation emails of two pending signatures, one to read and one to confirm."""
     from petition.sharing.stats import stats_token
     from petition.signing import tokens
