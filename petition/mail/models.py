@@ -32,7 +32,7 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # A registered kind (kinds.py), whose renderer reads the payload when the message is sent.
     kind: Mapped[str] = mapped_column(String(40))
-    payload: Mapped[dict | None] = mapped_column(JSON)
+    payload: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     # The recipient's language (``en``, ``fr``), as the message was queued.
     lang: Mapped[str | None] = mapped_column(String(2))
     # The signature a message is about, for the privacy lifecycle: purging and anonymising delete
