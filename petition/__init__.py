@@ -42,6 +42,7 @@ def create_app(test_config=None):
     from petition.sharing import routes as sharing
     from petition.signers import routes as signers
     from petition.signing import commands as signature_commands
+    from petition.signing import emails as signer_emails
     from petition.signing import intake
     from petition.signing import routes as signing
 
@@ -62,6 +63,7 @@ def create_app(test_config=None):
     app.register_blueprint(sharing_commands.bp)
     if app.config["DEVELOPMENT"] and not app.config["MAIL_SERVER"]:
         app.register_blueprint(devmail.bp)
+    signer_emails.init_app(app)
     intake.init_app(app)
     background.init_app(app)
 

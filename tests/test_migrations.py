@@ -129,3 +129,40 @@ def test_0005_hashes_the_stored_ips_and_gives_a_leading_plus_its_own_address(fre
             ("+cmd@example.org", ip_hash("2001:db8::1", key)),
             ("lee@example.org", None),
         ]
+
+
+def test_0007_gives_the_waiting_signer_emails_their_payload_and_language(fresh_app):
+    from petition.mail.models import OutboxMessage
+
+    with fresh_app.app_context():
+        upgrade(revision="0006")
+        with db.engine.begin() as connection:
+            signature_id = connection.execute(
+                text(
+                    "INSERT INTO signature (status, first_name, last_name, email, email_canonical, email_domain,"
+                    " province, display, lang, wants_updates, token_nonce, created_at, updated_at)"
+                    " VALUES ('pending', 'Éloïse', 'Côté', 'eloise@example.ca', 'eloise@example.ca', 'example.ca',"
+                    " 'QC', 'full', 'fr', false, 'n0', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) RETURNING id"
+                )
+            ).scalar_one()
+            for n, status in enumerate(("queued", "sending", "sent")):
+                connection.execute(
+                    text(
+                        "INSERT INTO outbox_message (kind, signature_id, to_address, message_id, status, attempts,"
+                        " next_attempt_at, created_at) VALUES ('confirm', :signature_id, 'eloise@example.ca', :id,"
+                        " :status, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    ),
+                    {"signature_id": signature_id, "id": f"<{n}@petition.local>", "status": status},
+                )
+        upgrade(revision="0007")
+        rows = db.session.execute(
+            db.select(OutboxMessage.status, OutboxMessage.payload, OutboxMessage.lang).order_by(OutboxMessage.id)
+        ).all()
+        db.session.rollback()
+        assert [tuple(row) for row in rows] == [
+            ("queued", {"signature_id": signature_id}, "fr"),
+            ("sending", {"signature_id": signature_id}, "fr"),
+            ("sent", None, None),  # never rendered again
+        ]
+        downgrade(revision="0006")
+        assert "payload" not in {column["name"] for column in inspect(db.engine).get_columns("outbox_message")}

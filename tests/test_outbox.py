@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, delete, text, update
 from sqlalchemy.pool import NullPool
 
 from petition.extensions import db
+from petition.mail.kinds import render
 from petition.mail.models import OutboxMessage, OutboxStatus
 from petition.mail.outbox import claim, drain
 from petition.mail.transport import build_message
@@ -120,7 +121,8 @@ def test_a_french_email_round_trips_exactly_through_a_parser(app, mail_server):
 def test_the_bytes_are_seven_bit_lines_with_crlf_and_list_unsubscribe_is_not_encoded(app):
     ident = queue_stored(app)
     with app.app_context():
-        email = build_message(db.session.get(OutboxMessage, ident), SENDER)
+        message = db.session.get(OutboxMessage, ident)
+        email = build_message(render(message), message.to_address, message.message_id, SENDER)
 
     assert email.sender == "lettre@example.org"
     assert email.recipient == "eloise.cote@example.ca"

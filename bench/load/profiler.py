@@ -43,10 +43,14 @@ REQUEST_STEPS = [
     ),
     ("    session.commit", r"^(\w+\.)*commit \(sqlalchemy/orm/scoping"),
     ("POST /<lang>/confirm/<token>", r"^confirm \(petition/signing/routes\.py"),
-    ("mail worker: drain (claim, build, send, record)", r"^drain \(petition/mail/outbox\.py"),
+    ("mail worker: drain (claim, render, build, send, record)", r"^drain \(petition/mail/outbox\.py"),
     ("  claim", r"^claim \(petition/mail/outbox\.py"),
-    ("  build_message (the email rendered and built)", r"^build_message \(petition/mail/transport\.py"),
-    ("    render_signer_email (two templates, four signed links)", r"^render_signer_email \(petition/mail/compose\.py"),
+    ("  render (through the message's kind)", r"^render \(petition/mail/kinds\.py"),
+    (
+        "    render_signer_email (two templates, four signed links)",
+        r"^render_signer_email \(petition/signing/emails\.py",
+    ),
+    ("  build_message (the bytes on the wire)", r"^build_message \(petition/mail/transport\.py"),
     ("  SMTP send", r"^(\w+\.)*send \(petition/mail/transport\.py"),
 ]
 

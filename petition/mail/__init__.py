@@ -1,1 +1,1 @@
-"""Email: composing messages in the signer's language, the durable outbox, and its senders."""
+"""Email as a service to the features: the durable outbox, its registry of message kinds, its senders."""

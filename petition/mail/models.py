@@ -30,17 +30,24 @@ class OutboxMessage(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # A registered kind (kinds.py), whose renderer reads the payload when the message is sent.
     kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    # The recipient's language (``en``, ``fr``), as the message was queued.
+    lang: Mapped[str | None] = mapped_column(String(2))
+    # The signature a message is about, for the privacy lifecycle: purging and anonymising delete
+    # a signature's messages by it. The outbox keeps it and never reads it.
     signature_id: Mapped[int | None] = mapped_column(
         ForeignKey("signature.id", ondelete="SET NULL"), index=True, nullable=True
     )
     to_address: Mapped[str] = mapped_column(String(254))
-    # Empty until sent for a signer's email, which is rendered from its kind and signature by the
-    # sender (compose.rendered): signing stays one short transaction, and the links are current.
+    # Empty: a message is rendered through its kind by the sender (kinds.render), so that queuing
+    # stays one short row and what it says is current. Only messages queued before migration 0004
+    # kept their content here.
     subject: Mapped[str | None] = mapped_column(String(300))
     text_body: Mapped[str | None] = mapped_column(Text)
     html_body: Mapped[str | None] = mapped_column(Text)
-    headers: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    headers: Mapped[dict | None] = mapped_column(JSON)
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     status: Mapped[OutboxStatus] = mapped_column(
         Enum(OutboxStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),

@@ -1,4 +1,4 @@
-"""Draining the outbox: claim due messages atomically, send them, record the outcome.
+"""Draining the outbox: claim due messages atomically, render and send them, record the outcome.
 
 A batch of messages is claimed by one conditional update (``status`` still queued, or a lease
 that has run out), so several processes can drain one outbox without sending a message twice.
@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from petition.database import unavailable
 from petition.extensions import db
-from petition.mail.compose import signatures_for
+from petition.mail.kinds import NothingToRender, UnknownKind, load_batches, render
 from petition.mail.models import OutboxMessage, OutboxStatus
 from petition.mail.transport import PermanentFailure, TemporaryFailure, build_message, make_transport
 from petition.timeutil import utcnow
@@ -40,7 +40,8 @@ OUTBOX = OutboxMessage.__table__
 CLAIMED = (
     "id",
     "kind",
-    "signature_id",
+    "lang",
+    "payload",
     "to_address",
     "message_id",
     "subject",
@@ -164,8 +165,20 @@ def record_failure(writer, message, claimant, error, permanent):
     record_outcome(writer, message.id, claimant, **values)
 
 
+def rendered(message, batches):
+    """What ``message`` says, through its kind: a failure of the sending when there is nothing to
+    render (for good) or no kind of its name in this process (again later, perhaps in another)."""
+    try:
+        return render(message, batches)
+    except NothingToRender as error:
+        raise PermanentFailure(f"outbox message {message.id}: {error}") from error
+    except UnknownKind as error:
+        raise TemporaryFailure(f"outbox message {message.id}: {error}") from error
+
+
 def drain(limit=None, claimant=None):
-    """Claim one batch of due messages and try each once. Returns (claimed, sent).
+    """Claim one batch of due messages, and try once to render each through its kind and send it.
+    Returns (claimed, sent). What the batch's kinds need is read before sending starts.
 
     Sending stops once half the lease has passed: the rest of the batch is left for a sender to
     claim again when the lease runs out, rather than sent while another may be sending it too.
@@ -176,10 +189,11 @@ def drain(limit=None, claimant=None):
     messages = claim(limit or config["MAIL_BATCH_SIZE"], claimant)
     if not messages:
         return 0, 0
-    signatures = signatures_for(messages)
+    batches = load_batches(messages)
     db.session.close()  # no transaction left open on the session while the batch is sent
     writer = OutcomeWriter(db.engine)
     transport = make_transport(config)
+    sender = config["MAIL_DEFAULT_SENDER"]
     sent = 0
     try:
         for position, message in enumerate(messages):
@@ -188,7 +202,8 @@ def drain(limit=None, claimant=None):
                 log.warning("outbox: half the lease has passed; %s message(s) left for the next claim", left)
                 break
             try:
-                transport.send(build_message(message, config["MAIL_DEFAULT_SENDER"], signatures))
+                content = rendered(message, batches)
+                transport.send(build_message(content, message.to_address, message.message_id, sender))
             except TemporaryFailure as error:
                 record_failure(writer, message, claimant, error, permanent=False)
                 continue

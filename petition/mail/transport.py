@@ -1,6 +1,7 @@
 """Where messages go: an SMTP server, or in development a mailbox folder under ``instance/``.
 
-An email is written here straight to the bytes that go on the wire (``build_message``): the
+The sender hands over a message already rendered (kinds.py); nothing here composes. An email is
+written here straight to the bytes that go on the wire (``build_message``): the
 stdlib's ``EmailMessage`` parses every header it is given and folds it again when flattened, which
 cost the sender more than anything else it did. Only what needs encoding is encoded: the From
 header and a subject outside ASCII (once per distinct value), and the two bodies, as
@@ -20,7 +21,6 @@ from pathlib import Path
 
 from flask import current_app
 
-from petition.mail.compose import NothingToRender, rendered
 from petition.timeutil import utcnow
 
 CRLF = "\r\n"
@@ -113,28 +113,21 @@ def multipart_alternative(text_body, html_body):
     return content_type, body
 
 
-def build_message(outbox_message, sender, signatures=None):
-    """The email for an outbox message, rendered now if it was queued as a kind and a signature.
-
-    ``signatures`` holds the batch's signatures by id (``compose.signatures_for``).
-    """
-    try:
-        content = rendered(outbox_message, signatures)
-    except NothingToRender as error:
-        raise PermanentFailure(str(error)) from error
-    recipient = outbox_message.to_address
+def build_message(content, recipient, message_id, sender):
+    """The email that says ``content`` (a ``kinds.Rendered``: subject, bodies, headers), from
+    ``sender`` to ``recipient``."""
     head = [
         from_header(sender),
         # As it is: an address outside ASCII is written in UTF-8 and sent with SMTPUTF8.
         field("To", recipient),
         header("Subject", content.subject),
         field("Date", format_datetime(utcnow())),
-        field("Message-ID", outbox_message.message_id),
+        field("Message-ID", message_id),
     ]
     head += [header(name, value) for name, value in content.headers.items()]
     content_type, body = multipart_alternative(content.text_body, content.html_body)
     data = ("".join(head) + content_type + CRLF).encode() + body
-    return Email(envelope_sender(sender), recipient, outbox_message.message_id, data)
+    return Email(envelope_sender(sender), recipient, message_id, data)
 
 
 class SMTPTransport:

@@ -4,23 +4,20 @@ Every change commits in one transaction with the outbox message it causes, so an
 never promised without being recorded, nor recorded without the change it announces.
 """
 
-import functools
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, insert, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, update
 
 from petition.audit import record_audit
 from petition.counts import forget_counts
 from petition.extensions import db
-from petition.mail.compose import outbox_values, queue_signer_email
-from petition.mail.models import OutboxMessage, OutboxStatus
-from petition.mail.wake import wake_after_commit
-from petition.signing import tallies
+from petition.mail.models import OutboxMessage
+from petition.signing import insertion, tallies
 from petition.signing.canonical import canonical_email
+from petition.signing.emails import queue_signer_email
 from petition.signing.models import (
     COUNT_SHARDS,
     EventKind,
@@ -29,7 +26,6 @@ from petition.signing.models import (
     SignatureCountShard,
     SignatureEvent,
     SignatureStatus,
-    SignatureTally,
     new_token_nonce,
 )
 from petition.timeutil import utcnow
@@ -98,50 +94,6 @@ def apply_submission(signature, submission):
         signature.share_ref = submission.share_ref
 
 
-@functools.cache
-def insert_if_new(dialect_name):
-    """``INSERT … ON CONFLICT (email_canonical) DO NOTHING RETURNING id``: one round trip decides
-    whether the address is new, and two requests racing with one address insert one row."""
-    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
-    table = Signature.__table__
-    return insert(table).on_conflict_do_nothing(index_elements=[table.c.email_canonical]).returning(table.c.id)
-
-
-@functools.cache
-def insert_if_new_with_effects(columns):
-    """On PostgreSQL, ``insert_if_new`` and what follows from a new signature (its event, its
-    confirmation email in the outbox, its tallies) in one statement: one round trip instead of
-    four, for the path that a spike of new signers takes. Nothing is written if the address has
-    signed before. ``columns`` are the signature's, each bound by its own name."""
-    names = ", ".join(columns)
-    placeholders = ", ".join(f":{name}" for name in columns)
-    pending, submitted = tallies.NEW_PENDING_KEYS
-    return text(
-        f"""
-        WITH new_signature AS (
-            INSERT INTO {Signature.__tablename__} ({names}) VALUES ({placeholders})
-            ON CONFLICT (email_canonical) DO NOTHING
-            RETURNING id
-        ), event AS (
-            INSERT INTO {SignatureEvent.__tablename__} (signature_id, kind, created_at)
-            SELECT id, :event_kind, :now FROM new_signature
-        ), outbox AS (
-            INSERT INTO {OutboxMessage.__tablename__}
-                (kind, signature_id, to_address, message_id, headers, status, attempts, next_attempt_at, created_at)
-            SELECT :mail_kind, id, :email, :message_id, '{{}}', '{OutboxStatus.QUEUED.value}', 0, :now, :now
-            FROM new_signature
-        ), tally AS (
-            INSERT INTO {SignatureTally.__tablename__} (kind, key, shard, count)
-            SELECT totals.kind, totals.key, :shard, 1
-            FROM new_signature, (VALUES ('{pending[0]}', '{pending[1]}'), ('{submitted[0]}', '{submitted[1]}'))
-                AS totals (kind, key)
-            ON CONFLICT (kind, key, shard) DO UPDATE SET count = {SignatureTally.__tablename__}.count + 1
-        )
-        SELECT id FROM new_signature
-        """  # noqa: S608 - names from the models, values all bound
-    )
-
-
 def new_signature_values(submission, canonical):
     now = utcnow()
     return submission_values(submission) | {
@@ -157,30 +109,7 @@ def new_signature_values(submission, canonical):
 
 def insert_new_signature(submission, canonical):
     """The id of a new pending signature for ``submission``, or None if the address has signed."""
-    connection = db.session.connection()
-    values = new_signature_values(submission, canonical)
-    mail = outbox_values(None, submission.email, "confirm")
-    if connection.dialect.name == "postgresql":
-        statement = insert_if_new_with_effects(tuple(values))
-        parameters = {name: getattr(value, "value", value) for name, value in values.items()} | {
-            "now": values["created_at"],
-            "mail_kind": mail["kind"],
-            "event_kind": EventKind.SUBMITTED.value,
-            "message_id": mail["message_id"],
-            "shard": secrets.randbelow(tallies.TALLY_SHARDS),
-        }
-        signature_id = connection.execute(statement, parameters).scalar_one_or_none()
-    else:
-        # Core statements on the tables, not the ORM: a spike of new signers takes this path.
-        signature_id = connection.execute(insert_if_new(connection.dialect.name), values).scalar_one_or_none()
-        if signature_id is not None:
-            tallies.record_new_pending()
-            event = {"signature_id": signature_id, "kind": EventKind.SUBMITTED}
-            connection.execute(insert(SignatureEvent.__table__), event)
-            connection.execute(insert(OutboxMessage.__table__), mail | {"signature_id": signature_id})
-    if signature_id is not None:
-        wake_after_commit(db.session)
-    return signature_id
+    return insertion.insert_pending(new_signature_values(submission, canonical))
 
 
 def submit(submission):
