@@ -4,12 +4,12 @@ import ipaddress
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from petition.forms import Form
 from petition.sharing.refs import REF_CODE
 from petition.signing.forms import PROVINCES
 from petition.signing.models import SignatureStatus
@@ -25,7 +25,7 @@ def lowered(value):
     return value.strip().lower() if isinstance(value, str) else value
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = StringField(
         _l("Email address"),
         filters=[stripped],
@@ -73,7 +73,7 @@ def a_domain(form, field):
             raise ValidationError(_l("Please enter only what comes after the @, such as example.org."))
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """The signature search, sent by GET so that a search can be bookmarked and shared."""
 
     class Meta:
@@ -103,7 +103,7 @@ class BulkInvalidateForm(SearchForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField(_l("Why (kept in the audit log)"), filters=[stripped], validators=[Length(max=500)])
 
 
@@ -112,7 +112,7 @@ def a_slug(form, field):
         raise ValidationError(_l("Use lowercase letters, digits and dashes only, such as my-organisation."))
 
 
-class EndorsementForm(FlaskForm):
+class EndorsementForm(Form):
     name = StringField(
         _l("Name of the organisation"),
         filters=[lambda value: " ".join(value.split()) if isinstance(value, str) else value],
@@ -127,12 +127,12 @@ class EndorsementForm(FlaskForm):
     is_lead = BooleanField(_l("Lead signatory"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("CSV file (columns name, slug, lead)"), validators=[FileRequired(_l("Please choose a file."))])
     remove_missing = BooleanField(_l("Remove the organisations that are not in the file"))
 
 
-class ShareLinkForm(FlaskForm):
+class ShareLinkForm(Form):
     code = StringField(
         _l("Code"),
         filters=[lowered],
@@ -157,7 +157,7 @@ def province_choices():
     return choices(("", _l("All")), *PROVINCES)
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     since = DateField(_l("Confirmed from (day)"), validators=[Optional()])
     until = DateField(_l("Confirmed until (day, included)"), validators=[Optional()])
     province = SelectField(_l("Province or territory"), choices=province_choices, default="")

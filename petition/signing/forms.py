@@ -2,11 +2,11 @@
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from petition.forms import Form
 from petition.signing.validation import clean_text, has_control_characters, name_problem
 
 PROVINCES = (
@@ -81,7 +81,7 @@ def name_field(label, missing_message, autocomplete):
     )
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     first_name = name_field(_l("First name"), _l("Please enter your first name."), "given-name")
     last_name = name_field(_l("Last name"), _l("Please enter your last name."), "family-name")
     email = EmailField(
