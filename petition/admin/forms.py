@@ -9,6 +9,7 @@ from wtforms import BooleanField, DateField, IntegerField, PasswordField, Select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from petition.admin.export import FIRST_DAY, LAST_DAY
 from petition.forms import Form
 from petition.sharing.refs import REF_CODE
 from petition.signing.forms import PROVINCES
@@ -157,9 +158,16 @@ def province_choices():
     return choices(("", _l("All")), *PROVINCES)
 
 
+def a_calendar_day(form, field):
+    if field.data and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(
+            _l("Please enter a day from %(first)s to %(last)s.", first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
+        )
+
+
 class ExportForm(Form):
-    since = DateField(_l("Confirmed from (day)"), validators=[Optional()])
-    until = DateField(_l("Confirmed until (day, included)"), validators=[Optional()])
+    since = DateField(_l("Confirmed from (day)"), validators=[Optional(), a_calendar_day])
+    until = DateField(_l("Confirmed until (day, included)"), validators=[Optional(), a_calendar_day])
     province = SelectField(_l("Province or territory"), choices=province_choices, default="")
     updates = SelectField(
         _l("Consent to updates"),

@@ -6,13 +6,12 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import format_timedelta
 
 from petition.cache import Expiring
+from petition.database import MAX_ID
 from petition.signers.queries import public_signers
 from petition.signing.forms import province_name
 from petition.timeutil import as_utc, utcnow
 
 bp = Blueprint("signers", __name__)
-
-MAX_ID = 2**31 - 1  # the signature id column is a 32-bit integer
 
 _first_pages = {"en": Expiring(), "fr": Expiring()}
 _recent = {"en": Expiring(), "fr": Expiring()}

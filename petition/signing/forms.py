@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from petition.forms import Form
-from petition.signing.validation import clean_text, has_control_characters, name_problem
+from petition.signing.validation import clean_text, name_problem, place_problem
 
 PROVINCES = (
     ("AB", _l("Alberta")),
@@ -54,8 +54,9 @@ def valid_name(form, field):
 
 
 def valid_city(form, field):
-    if field.data and has_control_characters(field.data):
-        raise ValidationError(_l("Please remove the special characters."))
+    problem = place_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
 
 
 def deliverable_syntax(form, field):
