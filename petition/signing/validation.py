@@ -4,9 +4,10 @@ import re
 import unicodedata
 
 # A name or a city with a link in it is spam: it reaches an inbox ("Hello Claim-prize-at-winner.ca")
-# and the public list. A host name is letters or digits, a dot, letters or digits, with no space:
-# winner.ca, a.b, bit.do/win, whatever the top-level domain.
-DOTTED = re.compile(r"(?:[^\W_]+\.)+[^\W_]+")
+# and the public list. A host name is a letter or digit, a dot, a letter or digit, with no space:
+# winner.ca, a.b, bit.do/win, whatever the top-level domain. (A lookahead, so that every dot is
+# looked at, in one pass: a megabyte of text is read in linear time.)
+DOT_BETWEEN_LETTERS = re.compile(r"(?=[^\W_]\.[^\W_])")
 # Dots that NFKC leaves as they are, and that a browser reads as dots in a host name.
 IDEOGRAPHIC_DOTS = str.maketrans(dict.fromkeys("。．｡", "."))
 # Invisible characters that can split a host name for the check but not for a reader: format
@@ -46,9 +47,11 @@ def reads_as_link(value):
     text = as_read(value)
     if "://" in text:
         return True
-    for run in DOTTED.finditer(text):
-        initials = all(len(label) == 1 for label in run.group().split(".")) and text[run.end() : run.end() + 1] == "."
-        if not initials:
+    for found in DOT_BETWEEN_LETTERS.finditer(text):
+        at = found.start()
+        single_before = at == 0 or not text[at - 1].isalnum()
+        single_after = text[at + 3 : at + 4] == "."
+        if not (single_before and single_after):
             return True
     return False
 
