@@ -8,7 +8,7 @@ text is expected is a 400, and so is a body that is not a form at all (JSON or a
 
 from flask import abort, request
 from flask_wtf import FlaskForm
-from flask_wtf.form import _Auto, _is_submitted
+from flask_wtf.form import _Auto, _is_submitted  # Flask-WTF's own "read the request" and "sent by POST"
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms.fields import FileField
 from wtforms.validators import Length
@@ -26,8 +26,11 @@ def longest_shown(field):
 
 
 class Form(FlaskForm):
+    """Every form of the site derives from this one (a test walks them)."""
+
     class Meta(FlaskForm.Meta):
         def wrap_formdata(self, form, formdata):
+            """The data a form reads: what it was given, else the body of a POST, as a form."""
             if formdata is not _Auto:
                 return super().wrap_formdata(form, formdata)
             if not _is_submitted():
