@@ -15,7 +15,7 @@ def create_app(test_config=None):
     testing = bool(test_config and test_config.get("TESTING"))
     app.config.from_mapping(load_config(app.instance_path, testing=testing, overrides=test_config))
 
-    from petition import database, errors, i18n, models, proxy, security  # noqa: F401 - models registers the schema
+    from petition import database, errors, i18n, input_checks, models, proxy, security  # noqa: F401 - models registers the schema
     from petition.extensions import babel, csrf, db, limiter, migrate
 
     proxy.init_app(app)
@@ -28,6 +28,7 @@ def create_app(test_config=None):
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    input_checks.init_app(app)
 
     from petition import api, embed, privacy
     from petition.admin import auth as admin_auth

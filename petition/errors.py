@@ -2,8 +2,10 @@
 
 import logging
 import time
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, has_request_context, jsonify, make_response, render_template, request
+from flask import Flask, current_app, g, has_request_context, jsonify, make_response, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -62,6 +64,16 @@ def error_text(code):
     return texts.get(code, (_("Error"), _("The request could not be completed.")))
 
 
+def ensure_url_adapter():
+    """A request whose Host Flask could not read (malformed, or not in ``TRUSTED_HOSTS``) has no
+    URL adapter, so no link could be built on its error page: it builds them on the site's own host."""
+    if request_ctx.url_adapter is None:
+        public = urlsplit(current_app.config["PUBLIC_URL"])
+        request_ctx.url_adapter = current_app.url_map.bind(
+            public.netloc, script_name=request.script_root or "/", url_scheme=public.scheme
+        )
+
+
 def render_error(code, title=None, message=None, headers=None):
     default_title, default_message = error_text(code)
     title, message = title or default_title, message or default_message
@@ -69,6 +81,7 @@ def render_error(code, title=None, message=None, headers=None):
         response = jsonify(error={"status": code, "title": title, "message": message})
         response.status_code = code
     else:
+        ensure_url_adapter()
         page = render_template("errors/error.html", code=code, title=title, message=message)
         response = make_response(page, code)
     if headers:
@@ -159,16 +172,7 @@ def handle_database_error(error):
     return render_error(503, message=unavailable_message(), headers={"Retry-After": str(retry_after)})
 
 
-def refuse_nameless_form_fields():
-    """A multipart part without a name reaches the form as a ``None`` key, on which the CSRF
-    check itself fails (a 500 on every form); such a body is malformed: a 400."""
-    if request.mimetype == "multipart/form-data" and (None in request.form or None in request.files):
-        abort(400)
-
-
 def init_app(app):
-    # First of all, before the CSRF check and the rate limits look at the form.
-    app.before_request_funcs.setdefault(None, []).insert(0, refuse_nameless_form_fields)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected_error)

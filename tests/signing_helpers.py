@@ -71,7 +71,11 @@ def confirm_through_page(client, link):
     return client.post(path_of(link), data={"csrf_token": token})
 
 
-def signatures(app):
+def signatures(app, take_in=True):
+    """Every signature, oldest first; with ``take_in``, once the sender has taken in the forms
+    received, so that "nothing stored" also means nothing waiting to be taken in."""
+    if take_in:
+        take_in_received(app)
     with app.app_context():
         rows = db.session.execute(db.select(Signature).order_by(Signature.id)).scalars().all()
         db.session.expunge_all()

@@ -289,13 +289,14 @@ def test_alphabetical_order_and_filter_combine(client, endorsements):
     assert len(shown) == 7
 
 
-@pytest.mark.parametrize("order", ["za", "AZ", "", "list;drop table endorsement", "\x00", "é" * 500])
+# A control character anywhere in a URL is a 400 before any view: tests/test_bad_input.py.
+@pytest.mark.parametrize("order", ["za", "AZ", "", "list;drop table endorsement", "é" * 500])
 def test_unknown_order_falls_back_to_the_letter_order(client, endorsements, order):
     listed = [name for name, _ in organisation_items(page(client, "/en/", order=order))]
     assert listed == bundled_names()[1:]
 
 
-@pytest.mark.parametrize("query", ["a" * 10_000, "é" * 5000, "%" * 300, "\x00", "   ", "🙂" * 200])
+@pytest.mark.parametrize("query", ["a" * 10_000, "é" * 5000, "%" * 300, "\t", "   ", "🙂" * 200])
 def test_unusual_queries_never_fail(client, endorsements, query):
     html = page(client, "/en/", q=query)
     assert len(organisation_items(html)) == 413

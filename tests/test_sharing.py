@@ -108,7 +108,8 @@ def test_a_ref_code_on_any_page_credits_the_signature(app, client, endorsements)
     assert 'value="http://localhost/en/?ref=spring-newsletter"' in html
 
 
-BAD_REFS = ["unknown-code", "", "<script>", "x" * 500, "ÉTÉ", "a b", "spring newsletter", "spring-newsletter\x00"]
+# With a control character, the whole page is a 400 (tests/test_bad_input.py).
+BAD_REFS = ["unknown-code", "", "<script>", "x" * 500, "ÉTÉ", "a b", "spring newsletter", "spring_newsletter"]
 
 
 @pytest.mark.parametrize("ref", BAD_REFS)

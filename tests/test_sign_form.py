@@ -1,9 +1,11 @@
 """Every bad input a person or a bot could send to the sign form: a clear 4xx, nothing stored."""
 
 import pytest
+from flask_babel import force_locale, gettext
 
 from petition.extensions import db
 from petition.mail.models import OutboxMessage
+from petition.signing.validation import name_problem, place_problem, reads_as_link
 from tests.signing_helpers import VALID, sign, signatures
 
 
@@ -36,7 +38,7 @@ def assert_refused(app, response, field_message=None, lang="en"):
         ("first_name", "+1", "A name cannot start with =, +, - or @."),
         ("first_name", "-x", "A name cannot start with =, +, - or @."),
         ("first_name", "@handle", "A name cannot start with =, +, - or @."),
-        ("first_name", "Bad\x07bell", "Please remove the special characters."),
+        # A control character (such as "Bad\x07bell") is refused before the form: tests/test_bad_input.py.
         ("last_name", "evil\u202eman", "Please remove the special characters."),
         ("email", "", "Please enter your email address."),
         ("email", "not-an-address", "Please enter a valid email address"),
@@ -77,6 +79,89 @@ def test_names_are_trimmed_and_spaces_folded(app, client):
 def test_an_invalid_form_in_french_answers_in_french(app, client):
     html = assert_refused(app, sign(client, "fr", first_name=""), lang="fr")
     assert 'action="/fr/sign"' in html
+
+
+# What reads as a link or a host name, whatever its top-level domain and however it is written
+# (zero-width characters, full-width letters and dots, ideographic dots), and real names and
+# places that must still pass.
+LINKS = [
+    "Claim-prize-at-winner.ca",
+    "winner.ca",
+    "a.b",
+    "paypal-verify.app",
+    "bit.do/win",
+    "evil\u200b.com",
+    "evil.\u200dcom",
+    "ev\u00adil.com",
+    "WWW。evil。com",
+    "evil．com",
+    "evil｡com",
+    "ｗｉｎｎｅｒ.ｃａ",
+    "Jean winner.ca",
+    "me@prize.win",
+    "https://x",
+    "http://localhost",
+    "www.spam",
+    "A.J.Smith",
+    "St.John's",
+    "prize.win.",
+    "café.ca",
+]
+REAL = [
+    "St. John's",
+    "Jean-Paul O.",
+    "Mary-Kate",
+    "D'Arcy",
+    "Saint-Jean-sur-Richelieu",
+    "Ste. Anne",
+    "Dr. J. Smith",
+    "A.J.",
+    "J.R.R. Tolkien",
+    "(A.J.)",
+    "Île-d'Orléans",
+    "Trois-Rivières",
+    "O'Brien",
+    "Marie-Ève",
+    "Zoë",
+    "St.-Jérôme",
+    "Mr. T",
+    "100 Mile House",
+    "محمد",
+    "李",
+]
+
+
+@pytest.mark.parametrize("value", LINKS)
+def test_what_reads_as_a_link_is_refused_as_a_name_or_a_city(value):
+    assert reads_as_link(value)
+    assert str(name_problem(value)) == "Please enter a name, not a web address."
+    assert str(place_problem(value)) == "Please enter a city or town, not a web address."
+
+
+@pytest.mark.parametrize("value", REAL)
+def test_real_names_and_places_are_not_links(value):
+    assert not reads_as_link(value)
+    assert place_problem(value) is None
+    assert name_problem(value) is None
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "city"])
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_host_name_in_a_shown_field_is_refused_in_the_visitors_language(app, client, field, lang):
+    html = assert_refused(app, sign(client, lang, **{field: "Claim-prize-at-winner\u200b.ca"}), lang=lang)
+    with app.test_request_context(), force_locale(f"{lang}_CA"):
+        message = (
+            gettext("Please enter a city or town, not a web address.")
+            if field == "city"
+            else gettext("Please enter a name, not a web address.")
+        )
+    assert message in html
+
+
+@pytest.mark.parametrize(("field", "value"), [("first_name", "A.J."), ("last_name", "O'Brien"), ("city", "St. John's")])
+def test_real_names_and_places_sign(app, client, field, value):
+    assert sign(client, **{field: value}).status_code == 303
+    assert getattr(signatures(app)[0], field) == value
 
 
 def test_missing_csrf_token_answers_a_400_page_that_explains(app, client):

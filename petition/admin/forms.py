@@ -6,14 +6,15 @@ import re
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
 
+from petition.forms import Form
 from petition.provinces import PROVINCES
 from petition.sharing.refs import REF_CODE
+from petition.signing.export import FIRST_DAY, LAST_DAY
 from petition.signing.models import SignatureStatus
 from petition.signing.sources import HASH_PATTERN
 
@@ -28,7 +29,7 @@ def lowered(value):
     return value.strip().lower() if isinstance(value, str) else value
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = StringField(
         _l("Email address"),
         filters=[stripped],
@@ -42,7 +43,7 @@ class SignInForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Please enter your current password.")), Length(max=1024)],
@@ -108,7 +109,7 @@ def a_domain(form, field):
             raise ValidationError(_l("Please enter only what comes after the @, such as example.org."))
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """The signature search, sent by GET so that a search can be bookmarked and shared."""
 
     class Meta:
@@ -140,7 +141,7 @@ class BulkInvalidateForm(SearchForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField(_l("Why (kept in the audit log)"), filters=[stripped], validators=[Length(max=500)])
 
 
@@ -149,7 +150,7 @@ def a_slug(form, field):
         raise ValidationError(_l("Use lowercase letters, digits and dashes only, such as my-organisation."))
 
 
-class EndorsementForm(FlaskForm):
+class EndorsementForm(Form):
     name = StringField(
         _l("Name of the organisation"),
         filters=[lambda value: " ".join(value.split()) if isinstance(value, str) else value],
@@ -164,12 +165,12 @@ class EndorsementForm(FlaskForm):
     is_lead = BooleanField(_l("Lead signatory"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("CSV file (columns name, slug, lead)"), validators=[FileRequired(_l("Please choose a file."))])
     remove_missing = BooleanField(_l("Remove the organisations that are not in the file"))
 
 
-class ShareLinkForm(FlaskForm):
+class ShareLinkForm(Form):
     code = StringField(
         _l("Code"),
         filters=[lowered],
@@ -194,9 +195,16 @@ def province_choices():
     return choices(("", _l("All")), *PROVINCES)
 
 
-class ExportForm(FlaskForm):
-    since = DateField(_l("Confirmed from (day)"), validators=[Optional()])
-    until = DateField(_l("Confirmed until (day, included)"), validators=[Optional()])
+def a_calendar_day(form, field):
+    if field.data and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(
+            _l("Please enter a day from %(first)s to %(last)s.", first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
+        )
+
+
+class ExportForm(Form):
+    since = DateField(_l("Confirmed from (day)"), validators=[Optional(), a_calendar_day])
+    until = DateField(_l("Confirmed until (day, included)"), validators=[Optional(), a_calendar_day])
     province = SelectField(_l("Province or territory"), choices=province_choices, default="")
     updates = SelectField(
         _l("Consent to updates"),

@@ -5,13 +5,12 @@ from datetime import datetime
 from flask import Blueprint, abort, current_app, render_template, request
 
 from petition.cache import Expiring
+from petition.database import MAX_ID
 from petition.signers.fragments import describe
 from petition.signers.queries import public_signers
 from petition.timeutil import as_utc
 
 bp = Blueprint("signers", __name__)
-
-MAX_ID = 2**31 - 1  # the signature id column is a 32-bit integer
 
 _first_pages = {"en": Expiring(), "fr": Expiring()}
 

@@ -48,6 +48,12 @@ HEADERS = (
 EMAIL_HEADER = _l("Email")
 
 
+# The days whose first and last instants stay on the calendar in any time zone: the day after the
+# last one, or the start of the first one moved to UTC, would be past datetime's range.
+FIRST_DAY = date.min + timedelta(days=1)
+LAST_DAY = date.max - timedelta(days=1)
+
+
 class ExportFilterError(ValueError):
     """A filter cannot be used; the message says which and why."""
 
@@ -66,6 +72,9 @@ class ExportFilters:
             raise ExportFilterError(f"unknown province {self.province!r}")
         if self.updates not in UPDATES_CHOICES:
             raise ExportFilterError(f"updates must be one of {', '.join(UPDATES_CHOICES)}, not {self.updates!r}")
+        for name, day in (("since", self.since), ("until", self.until)):
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                raise ExportFilterError(f"{name} must be a day from {FIRST_DAY} to {LAST_DAY}, not {day}")
         if self.since and self.until and self.since > self.until:
             raise ExportFilterError("the first day comes after the last day")
 

@@ -2,13 +2,13 @@
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from petition.forms import Form
 from petition.provinces import PROVINCE_CODES, PROVINCES
-from petition.signing.validation import clean_text, has_control_characters, name_problem
+from petition.signing.validation import clean_text, name_problem, place_problem
 
 DISPLAY_CHOICES = (
     ("full", _l("My full name")),
@@ -31,8 +31,9 @@ def valid_name(form, field):
 
 
 def valid_city(form, field):
-    if field.data and has_control_characters(field.data):
-        raise ValidationError(_l("Please remove the special characters."))
+    problem = place_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
 
 
 def deliverable_syntax(form, field):
@@ -58,7 +59,7 @@ def name_field(label, missing_message, autocomplete):
     )
 
 
-class SignForm(FlaskForm):
+class SignForm(Form):
     first_name = name_field(_l("First name"), _l("Please enter your first name."), "given-name")
     last_name = name_field(_l("Last name"), _l("Please enter your last name."), "family-name")
     email = EmailField(

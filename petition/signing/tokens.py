@@ -3,6 +3,7 @@ stops working once the signature is withdrawn or signed afresh."""
 
 from flask import current_app
 
+from petition.database import MAX_ID
 from petition.extensions import db
 from petition.signing.models import Signature
 from petition.tokens import ExpiredToken, InvalidToken, make_token, read_token
@@ -28,13 +29,9 @@ def unsubscribe_token(signature):
     return make_token(UNSUBSCRIBE, {"s": signature.id})
 
 
-# Signature ids are 32-bit integers in the schema: a larger number would fail in the database
-# (a 500) instead of here.
-MAX_ID = 2**31 - 1
-
-
 def signature_from(data, check_nonce=True):
-    """The signature a genuine payload names, or InvalidToken if it is gone or was reset."""
+    """The signature a genuine payload names, or InvalidToken if it is gone or was reset (or is
+    past the id column's range, which would fail in the database instead of here)."""
     ident = data.get("s") if isinstance(data, dict) else None
     if type(ident) is not int or not 0 < ident <= MAX_ID:
         raise InvalidToken()

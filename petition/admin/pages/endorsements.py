@@ -49,7 +49,7 @@ def new():
     return render_template("admin/endorsements/form.html", form=form, entry=None), status
 
 
-@bp.route("/<int:endorsement_id>", methods=["GET", "POST"])
+@bp.route("/<id:endorsement_id>", methods=["GET", "POST"])
 def edit(endorsement_id):
     entry = get_or_404(Endorsement, endorsement_id)
     form = EndorsementForm(obj=entry)
@@ -73,7 +73,7 @@ def edit(endorsement_id):
     ), status
 
 
-@bp.route("/<int:endorsement_id>/remove", methods=["GET", "POST"])
+@bp.route("/<id:endorsement_id>/remove", methods=["GET", "POST"])
 def remove(endorsement_id):
     entry = get_or_404(Endorsement, endorsement_id)
     if request.method == "GET":
@@ -85,7 +85,7 @@ def remove(endorsement_id):
     return redirect(url_for(".index"), code=303)
 
 
-@bp.post("/<int:endorsement_id>/move")
+@bp.post("/<id:endorsement_id>/move")
 def move(endorsement_id):
     entry = get_or_404(Endorsement, endorsement_id)
     direction = request.form.get("direction")
@@ -96,7 +96,7 @@ def move(endorsement_id):
     return redirect(url_for(".index", _anchor=f"e-{entry.id}"), code=303)
 
 
-@bp.post("/<int:endorsement_id>/lead")
+@bp.post("/<id:endorsement_id>/lead")
 def lead(endorsement_id):
     entry = get_or_404(Endorsement, endorsement_id)
     is_lead = endorsements.toggle_lead(entry)
@@ -108,7 +108,7 @@ def lead(endorsement_id):
     return redirect(url_for(".edit", endorsement_id=entry.id), code=303)
 
 
-@bp.post("/<int:endorsement_id>/stats-link")
+@bp.post("/<id:endorsement_id>/stats-link")
 def stats_link(endorsement_id):
     """Issue the organisation's private link to its figures, to pass on to the organisation."""
     entry = get_or_404(Endorsement, endorsement_id)

@@ -7,6 +7,7 @@ from flask_babel import ngettext
 from petition.admin.forms import BulkInvalidateForm, ReasonForm, SearchForm
 from petition.admin.pages import bad_request, get_or_404
 from petition.audit import record_audit
+from petition.database import id_or_400
 from petition.i18n import format_number
 from petition.provinces import PROVINCES
 from petition.signing import moderation
@@ -23,7 +24,8 @@ def province_names():
 @bp.get("/")
 def search():
     form = SearchForm(request.args)
-    before = request.args.get("before", type=int)
+    before = request.args.get("before")
+    before = id_or_400(before) if before is not None else None
     if not form.validate():
         return render_template("admin/signatures/search.html", form=form, rows=[], filters=None), 400
     filters = moderation.SearchFilters.from_form(form)
@@ -42,7 +44,7 @@ def search():
     )
 
 
-@bp.get("/<int:signature_id>")
+@bp.get("/<id:signature_id>")
 def show(signature_id):
     signature = get_or_404(Signature, signature_id)
     return render_template(
@@ -55,7 +57,7 @@ def show(signature_id):
     )
 
 
-@bp.post("/<int:signature_id>/hide")
+@bp.post("/<id:signature_id>/hide")
 def hide(signature_id):
     signature = get_or_404(Signature, signature_id)
     if moderation.hide(signature):
@@ -63,7 +65,7 @@ def hide(signature_id):
     return redirect(url_for(".show", signature_id=signature.id), code=303)
 
 
-@bp.post("/<int:signature_id>/unhide")
+@bp.post("/<id:signature_id>/unhide")
 def unhide(signature_id):
     signature = get_or_404(Signature, signature_id)
     if moderation.unhide(signature):
@@ -71,7 +73,7 @@ def unhide(signature_id):
     return redirect(url_for(".show", signature_id=signature.id), code=303)
 
 
-@bp.post("/<int:signature_id>/invalidate")
+@bp.post("/<id:signature_id>/invalidate")
 def invalidate(signature_id):
     signature = get_or_404(Signature, signature_id)
     form = ReasonForm()
