@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, inspect, select, text, update
 
 from petition.extensions import db
-from petition.signing import intake, lifecycle, service
+from petition.signing import anonymising, intake, lifecycle, service
 from petition.signing.models import ReceivedSubmission, Signature, SignatureStatus
 from petition.timeutil import utcnow
 from tests.conftest import csrf_token_from
@@ -134,7 +134,7 @@ def test_a_form_that_fails_every_time_is_given_up_on_and_left_for_the_purge(app,
 def test_anonymising_deletes_the_forms_not_yet_taken_in(app, client):
     sign(client, take_in=False)
     with app.app_context():
-        result = lifecycle.anonymise()
+        result = anonymising.anonymise()
     assert result.received_deleted == 1
     assert received(app) == []
 

@@ -9,7 +9,7 @@ or a new password, ends the copies on every browser.
 
 from urllib.parse import urlsplit
 
-from flask import abort, flash, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from petition.admin import sessions
@@ -18,6 +18,11 @@ from petition.admin import sessions
 PUBLIC_ENDPOINTS = frozenset({"admin.auth.sign_in", "admin.auth.language"})
 SESSION_KEY = "admin_session"
 EXPIRED = "expired"
+
+
+def sign_in_limit():
+    """Attempts at a password per IP (signing in, and changing it), from ``ADMIN_SIGN_IN_RATE_LIMIT``."""
+    return current_app.config["ADMIN_SIGN_IN_RATE_LIMIT"]
 
 
 def sign_in(administrator):

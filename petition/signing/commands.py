@@ -140,7 +140,7 @@ def anonymise_command(yes):
     signatures and every email in the outbox are deleted; links in emails already sent stop
     working. Running it again is harmless, and anonymises any signature made since.
     """
-    from petition.signing import lifecycle
+    from petition.signing import anonymising
 
     if not yes:
         click.confirm(
@@ -148,7 +148,7 @@ def anonymise_command(yes):
             "signatures and all queued emails. Continue?",
             abort=True,
         )
-    done = lifecycle.anonymise()
+    done = anonymising.anonymise()
     click.echo(
         f"Anonymised {done.signatures} signatures; deleted {done.pending_deleted} unconfirmed signatures "
         f"and {done.messages_deleted} emails; cleared {done.events_scrubbed} history notes and "

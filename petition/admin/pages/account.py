@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 
 from petition.admin import accounts, auth, sessions
 from petition.admin.forms import ChangePasswordForm
-from petition.admin.pages.signing_in import sign_in_limit
 from petition.audit import record_audit
 from petition.extensions import limiter
 
@@ -30,7 +29,7 @@ def show():
 @bp.post("/password")
 # Someone holding a stolen session tries passwords no faster here than on the sign-in page, and
 # their failures lock them out the same way (accounts.check_password).
-@limiter.limit(sign_in_limit)
+@limiter.limit(auth.sign_in_limit)
 def change_password():
     form = ChangePasswordForm()
     if not form.validate():

@@ -12,10 +12,6 @@ from petition.i18n import LANGUAGE_COOKIE
 bp = Blueprint("auth", __name__)
 
 
-def sign_in_limit():
-    return current_app.config["ADMIN_SIGN_IN_RATE_LIMIT"]
-
-
 def failure_message():
     # One answer for a wrong password, an unknown address and a locked-out source alike.
     return _(
@@ -27,7 +23,7 @@ def failure_message():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(sign_in_limit, methods=["POST"])
+@limiter.limit(auth.sign_in_limit, methods=["POST"])
 def sign_in():
     form = SignInForm()
     if request.method == "GET":
