@@ -7,11 +7,11 @@ import tempfile
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from petition.admin import endorsements
 from petition.admin.forms import EndorsementForm, ImportForm
 from petition.admin.pages import bad_request, get_or_404
 from petition.audit import record_audit
 from petition.counts import forget_counts
+from petition.endorsements import manage as endorsements
 from petition.endorsements.importer import ImportFileError, import_endorsements
 from petition.endorsements.listing import forget_entries
 from petition.endorsements.models import Endorsement
@@ -42,7 +42,6 @@ def new():
             form.slug.errors.append(slug_taken_message(slug))
         else:
             entry = endorsements.add(form.name.data, slug, form.is_lead.data)
-            record_audit("endorsement added", {"id": entry.id, "name": entry.name, "slug": entry.slug})
             flash(_("%(name)s is added at the end of the list.", name=entry.name), "success")
             return redirect(url_for(".index", _anchor=f"e-{entry.id}"), code=303)
     status = 400 if request.method == "POST" else 200
@@ -58,10 +57,7 @@ def edit(endorsement_id):
         if endorsements.slug_taken(slug, other_than=entry):
             form.slug.errors.append(slug_taken_message(slug))
         else:
-            before = {"name": entry.name, "slug": entry.slug, "lead": entry.is_lead}
             endorsements.edit(entry, form.name.data, slug, form.is_lead.data)
-            after = {"name": entry.name, "slug": entry.slug, "lead": entry.is_lead}
-            record_audit("endorsement changed", {"id": entry.id, "before": before, "after": after})
             flash(_("The changes are saved."), "success")
             return redirect(url_for(".index", _anchor=f"e-{entry.id}"), code=303)
     status = 400 if request.method == "POST" else 200
@@ -78,10 +74,9 @@ def remove(endorsement_id):
     entry = get_or_404(Endorsement, endorsement_id)
     if request.method == "GET":
         return render_template("admin/endorsements/remove.html", entry=entry)
-    detail = {"id": entry.id, "name": entry.name, "slug": entry.slug}
+    name = entry.name
     endorsements.remove(entry)
-    record_audit("endorsement removed", detail)
-    flash(_("%(name)s is removed from the list.", name=detail["name"]), "success")
+    flash(_("%(name)s is removed from the list.", name=name), "success")
     return redirect(url_for(".index"), code=303)
 
 
@@ -91,8 +86,7 @@ def move(endorsement_id):
     direction = request.form.get("direction")
     if direction not in ("up", "down"):
         return bad_request(_("Move up or down only."))
-    if endorsements.move(entry, direction):
-        record_audit("endorsement moved", {"id": entry.id, "name": entry.name, "direction": direction})
+    endorsements.move(entry, direction)
     return redirect(url_for(".index", _anchor=f"e-{entry.id}"), code=303)
 
 
@@ -100,7 +94,6 @@ def move(endorsement_id):
 def lead(endorsement_id):
     entry = get_or_404(Endorsement, endorsement_id)
     is_lead = endorsements.toggle_lead(entry)
-    record_audit("endorsement lead", {"id": entry.id, "name": entry.name, "lead": is_lead})
     if is_lead:
         flash(_("%(name)s is now the lead signatory.", name=entry.name), "success")
     else:

@@ -3,9 +3,8 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from petition.admin import share_links
 from petition.admin.forms import ShareLinkForm
-from petition.audit import record_audit
+from petition.sharing import share_links
 
 bp = Blueprint("share_links", __name__)
 
@@ -22,7 +21,6 @@ def index():
             except share_links.ShareLinkError:
                 form.code.errors.append(_("This code is already in use."))
             else:
-                record_audit("share link created", {"code": link.code, "label": link.label})
                 flash(_("The link with the code %(code)s is ready.", code=link.code), "success")
                 return redirect(url_for(".index"), code=303)
     status = 400 if request.method == "POST" else 200

@@ -1,12 +1,14 @@
 """Changing the endorsement list by hand: add, edit, remove, reorder, mark the lead signatory.
 
-Every change commits and then drops this process's caches of the list and the counts, so the
-letter page shows it at once (other processes within their cache's few seconds).
+Every change commits with its entry in the audit log, and then drops this process's caches of the
+list and the counts, so the letter page shows it at once (other processes within their cache's few
+seconds).
 """
 
 import re
 import unicodedata
 
+from petition.audit import record_audit
 from petition.counts import forget_counts
 from petition.endorsements.listing import forget_entries
 from petition.endorsements.models import Endorsement
@@ -38,7 +40,9 @@ def slug_taken(slug, other_than=None):
     return db.session.execute(query).first() is not None
 
 
-def changed():
+def changed(action, detail):
+    """Commit a change with its entry in the audit log, then drop the caches that show the list."""
+    record_audit(action, detail, commit=False)
     db.session.commit()
     forget_entries()
     forget_counts()
@@ -62,7 +66,8 @@ def add(name, slug=None, is_lead=False):
     db.session.add(endorsement)
     if is_lead:
         make_lead(endorsement)
-    changed()
+    db.session.flush()  # the new id, for the audit log
+    changed("endorsement added", {"id": endorsement.id, "name": endorsement.name, "slug": endorsement.slug})
     return endorsement
 
 
@@ -70,17 +75,20 @@ def edit(endorsement, name, slug=None, is_lead=False):
     slug = slug or endorsement.slug
     if slug_taken(slug, other_than=endorsement):
         raise EndorsementError("slug taken")
+    before = {"name": endorsement.name, "slug": endorsement.slug, "lead": endorsement.is_lead}
     endorsement.name, endorsement.slug = name, slug
     if is_lead:
         make_lead(endorsement)
     else:
         endorsement.is_lead = False
-    changed()
+    after = {"name": endorsement.name, "slug": endorsement.slug, "lead": endorsement.is_lead}
+    changed("endorsement changed", {"id": endorsement.id, "before": before, "after": after})
 
 
 def remove(endorsement):
+    detail = {"id": endorsement.id, "name": endorsement.name, "slug": endorsement.slug}
     db.session.delete(endorsement)
-    changed()
+    changed("endorsement removed", detail)
 
 
 def move(endorsement, direction):
@@ -94,7 +102,7 @@ def move(endorsement, direction):
     for position, entry in enumerate(entries, start=1):
         if entry.position != position:
             entry.position = position
-    changed()
+    changed("endorsement moved", {"id": endorsement.id, "name": endorsement.name, "direction": direction})
     return True
 
 
@@ -104,5 +112,5 @@ def toggle_lead(endorsement):
         endorsement.is_lead = False
     else:
         make_lead(endorsement)
-    changed()
+    changed("endorsement lead", {"id": endorsement.id, "name": endorsement.name, "lead": endorsement.is_lead})
     return endorsement.is_lead

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
+from petition.audit import record_audit
 from petition.extensions import db
 from petition.links import public_url
 from petition.sharing.models import ShareLink
@@ -24,8 +25,10 @@ class ShareLinkFigures:
 
 
 def create(code, label):
+    """A new code, committed with its entry in the audit log; ShareLinkError if it is taken."""
     link = ShareLink(code=code, label=label)
     db.session.add(link)
+    record_audit("share link created", {"code": code, "label": label}, commit=False)
     try:
         db.session.commit()
     except IntegrityError as error:
