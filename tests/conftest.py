@@ -5,37 +5,24 @@ run (and dropped after it) when ``TEST_DATABASE_URL`` names a PostgreSQL server.
 by the migrations, exactly as in production; every test starts with empty tables.
 """
 
+import functools
 import os
-import re
 import secrets
 import threading
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
-from petition import create_app
 from petition.config import normalise_database_url
 from petition.counts import forget_counts
 from petition.endorsements.importer import import_endorsements
 from petition.endorsements.listing import forget_entries
 from petition.extensions import db
 from tests.outage import Outage
-
-TEST_SECRET_KEY = "tests-" + secrets.token_hex(16)
-# Fixed, not random: this module may be imported twice (by pytest and by helpers), and the
-# helpers hash IPs with the same key as the app.
-TEST_IP_HASH_KEY = "tests-ip-hash-key"
-
-
-def using_postgres():
-    return os.environ.get("TEST_DATABASE_URL", "").startswith(("postgres://", "postgresql"))
-
-
-def with_database(url, name):
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
+from tests.processes import REDIS_URL
+from tests.support import csrf_token_from, empty_all_tables, make_app, using_postgres, with_database
 
 
 @pytest.fixture(scope="session")
@@ -57,24 +44,6 @@ def database_url(tmp_path_factory):
         admin.dispose()
 
 
-def make_app(database_url, **overrides):
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": TEST_SECRET_KEY,
-        "IP_HASH_KEY": TEST_IP_HASH_KEY,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "PUBLIC_URL": "http://localhost",
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMIT_ENABLED": False,
-        # Tests deliver the outbox themselves; a sender thread left running by one test would
-        # take the messages of the next.
-        "MAIL_BACKGROUND_SENDER": False,
-        "COUNT_CACHE_SECONDS": 0,
-    }
-    config.update(overrides)
-    return create_app(config)
-
-
 @pytest.fixture(scope="session")
 def migrated_database(database_url):
     """The schema, built once per run by the migrations."""
@@ -85,16 +54,6 @@ def migrated_database(database_url):
         upgrade()
         db.engine.dispose()
     return database_url
-
-
-def empty_all_tables():
-    """Delete every row, except the count's shards, which the migration made: those go to zero."""
-    with db.engine.begin() as connection:
-        for table in reversed(db.metadata.sorted_tables):
-            if table.name == "signature_count_shard":
-                connection.execute(table.update().values(count=0))
-            else:
-                connection.execute(table.delete())
 
 
 @pytest.fixture
@@ -152,14 +111,6 @@ def live_server(app):
     thread.join(timeout=5)
 
 
-def csrf_token_from(html):
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, "the page has no CSRF token"
-    return match.group(1)
-
-
 @pytest.fixture
 def mail_server():
     """A real SMTP server on a loopback port; the app's mail goes there."""
@@ -190,3 +141,58 @@ def outage(app, tmp_path):
         outage = Outage(db.engine, tmp_path)
     yield outage
     outage.close()
+
+
+@pytest.fixture
+def redis_limits():
+    """A Redis to count limits in, under a key prefix of this test's own, removed afterwards."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        client.close()
+        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({error}); .ci/run starts it")
+    prefix = f"petition-test-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        yield client, prefix
+    finally:
+        for key in client.scan_iter(match=f"*{prefix}*"):
+            client.delete(key)
+        client.close()
+
+
+@pytest.fixture
+def every_state(app):
+    """One signature in each state, plus a hidden name; returns the names that must be exported."""
+    from petition.signing import moderation, service
+    from tests.export_helpers import add
+
+    with app.test_request_context():
+        add("Pending", "Person", "pending@example.org", confirm=False)
+        withdrawn = add("Withdrawn", "Person", "withdrawn@example.org")
+        service.withdraw(withdrawn)
+        invalidated = add("Invalidated", "Person", "invalidated@example.org")
+        moderation.invalidate(invalidated)
+        add("Élodie", "Tremblay", "elodie@example.ca", province="QC", city="Gatineau", lang="fr", wants_updates=True)
+        hidden = add("Hidden", "Name", "hidden@example.org", share_ref="org:al-rashid-mosque")
+        moderation.hide(hidden)
+        add("Zoë", "Côté-Ñúñez", "zoe@example.net", province="BC", city="Trois-Rivières")
+        withdrawn_again = add("Back", "Again", "back@example.org")
+        service.withdraw(withdrawn_again)
+        db.session.remove()
+    return sorted([("Élodie", "Tremblay"), ("Hidden", "Name"), ("Zoë", "Côté-Ñúñez")])
+
+
+@pytest.fixture
+def csrf(client):
+    """A CSRF token for ``client``'s session, as the letter page hands it out."""
+    return csrf_token_from(client.get("/en/").get_data(as_text=True))
+
+
+@pytest.fixture
+def signature_factory(app):
+    """Signatures made through the signing service as the form makes them, on this test's app:
+    ``signature_factory("a@example.org", confirm=False, province="QC")`` returns the id."""
+    from tests.signing_helpers import make_signature
+
+    return functools.partial(make_signature, app)

@@ -3,6 +3,10 @@
 from petition.extensions import db
 from petition.sharing.models import ShareLink
 
+# The lead signatory, and another organisation on the bundled list.
+ORG = "national-council-of-canadian-muslims"
+OTHER_ORG = "al-rashid-mosque-2"
+
 
 def add_share_link(app, code, label="Newsletter"):
     with app.app_context():

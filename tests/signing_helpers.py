@@ -12,7 +12,7 @@ from petition.signing import intake, service
 from petition.signing.models import Signature, SignatureTally
 from petition.signing.sources import ip_hash
 from petition.timeutil import utcnow
-from tests.conftest import TEST_IP_HASH_KEY, csrf_token_from
+from tests.support import TEST_IP_HASH_KEY, csrf_token_from
 
 VALID = {
     "first_name": "Élodie",

@@ -7,7 +7,7 @@ import pytest
 
 from petition.counts import forget_counts
 from petition.extensions import db
-from tests.conftest import make_app
+from tests.support import make_app
 
 
 @pytest.fixture

@@ -11,15 +11,10 @@ from flask_babel import force_locale, gettext
 from flask_wtf import FlaskForm
 
 from petition.forms import Form
-from tests.conftest import csrf_token_from, make_app
 from tests.signing_helpers import VALID, sign, signatures
+from tests.support import make_app
 
 LOCALES = {"en": "en_CA", "fr": "fr_CA"}
-
-
-@pytest.fixture
-def csrf(client):
-    return csrf_token_from(client.get("/en/").get_data(as_text=True))
 
 
 def assert_error_page(app, response, lang, code=400, title="Bad request"):

@@ -16,8 +16,8 @@ from petition.signing import tallies
 from petition.signing.canonical import canonical_email
 from petition.signing.models import NameDisplay, Signature, SignatureStatus
 from petition.timeutil import as_utc
-from tests.conftest import using_postgres
 from tests.signing_helpers import running_totals
+from tests.support import using_postgres
 
 UNTIL = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 PER_PAGE = 40

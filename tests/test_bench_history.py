@@ -6,7 +6,7 @@ import random
 import pytest
 
 from bench import history
-from tests.conftest import using_postgres
+from tests.support import using_postgres
 
 
 def test_a_threshold_on_times_that_do_not_differ_guesses_like_a_coin():

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from bench.load.stores import confirm_path_in, sink_rows
-from tests.conftest import using_postgres
 from tests.mailserver import free_port, link_in
 from tests.signing_helpers import deliver, path_of, sign
+from tests.support import using_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 

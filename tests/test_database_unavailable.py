@@ -14,8 +14,8 @@ from petition.extensions import db
 from petition.mail.models import OutboxMessage
 from petition.signing import tokens
 from petition.signing.models import SignatureStatus
-from tests.conftest import csrf_token_from, make_app
 from tests.signing_helpers import VALID, make_signature, signature, signatures
+from tests.support import csrf_token_from, make_app
 
 LOCALES = {"en": "en_CA", "fr": "fr_CA"}
 

@@ -5,7 +5,7 @@ from flask import abort
 from flask_babel import force_locale, gettext
 
 from petition.extensions import db
-from tests.conftest import make_app
+from tests.support import make_app
 
 LOCALES = {"en": "en_CA", "fr": "fr_CA"}
 BOOM = "a secret detail that must not reach the visitor"

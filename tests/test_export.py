@@ -1,108 +1,24 @@
-"""The export of confirmed signatures: what it holds, how a spreadsheet reads it, and the command."""
+"""The export of confirmed signatures: what it holds, and how a spreadsheet reads it."""
 
 import codecs
-import csv
-import io
-import json
-import os
-import pty
-import select
-import subprocess
-import sys
-import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from babel.support import Translations
 
-from petition.audit import AuditEvent
 from petition.extensions import db
-from petition.signing import moderation, service
-from petition.signing.export import ExportFilterError, ExportFilters, count_rows, csv_chunks, row_batches, write_csv
+from petition.signing.export import ExportFilterError, ExportFilters, count_rows, csv_chunks, row_batches
 from petition.signing.models import Signature
-from petition.signing.service import Submission
-from tests.signing_helpers import hashed
-
-ROOT = Path(__file__).resolve().parent.parent
-HEADER = [
-    "First name",
-    "Last name",
-    "City",
-    "Province",
-    "Signed at",
-    "Confirmed at",
-    "Language",
-    "Wants updates",
-    "Consented to updates at",
-    "Share reference",
-]
-FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+1", "-2", "@SUM(A1:A9)", "\tTab", "\rReturn"]
-
-
-def add(first, last, email, confirm=True, **fields):
-    """A signature made as the signing journey makes it, confirmed unless asked otherwise."""
-    values = {
-        "province": "ON",
-        "city": "Ottawa",
-        "display": "full",
-        "wants_updates": False,
-        "consent_wording": None,
-        "lang": "en",
-        "ip_hash": hashed("192.0.2.7"),
-    } | fields
-    if values["wants_updates"]:
-        values["consent_wording"] = "2026-11-updates-v1"
-    signature = db.session.get(
-        Signature, service.submit(Submission(first_name=first, last_name=last, email=email, **values))
-    )
-    if confirm:
-        service.confirm(signature)
-    return signature
-
-
-def exported(app, filters=None, **options):
-    with app.app_context():
-        out = io.BytesIO()
-        rows = write_csv(out, filters or ExportFilters(), **options)
-    data = out.getvalue()
-    assert len(read(data)) == rows + 1
-    return data
-
-
-def read(data):
-    """The file as a spreadsheet would read it: a BOM, UTF-8, then CSV rows."""
-    assert data.startswith(codecs.BOM_UTF8)
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-
-
-def records(data):
-    header, *rows = read(data)
-    return [dict(zip(header, row, strict=True)) for row in rows]
-
-
-def names(data):
-    return sorted((row["First name"], row["Last name"]) for row in records(data))
-
-
-@pytest.fixture
-def every_state(app):
-    """One signature in each state, plus a hidden name; returns the names that must be exported."""
-    with app.test_request_context():
-        add("Pending", "Person", "pending@example.org", confirm=False)
-        withdrawn = add("Withdrawn", "Person", "withdrawn@example.org")
-        service.withdraw(withdrawn)
-        invalidated = add("Invalidated", "Person", "invalidated@example.org")
-        moderation.invalidate(invalidated)
-        add("Élodie", "Tremblay", "elodie@example.ca", province="QC", city="Gatineau", lang="fr", wants_updates=True)
-        hidden = add("Hidden", "Name", "hidden@example.org", share_ref="org:al-rashid-mosque")
-        moderation.hide(hidden)
-        add("Zoë", "Côté-Ñúñez", "zoe@example.net", province="BC", city="Trois-Rivières")
-        withdrawn_again = add("Back", "Again", "back@example.org")
-        service.withdraw(withdrawn_again)
-        db.session.remove()
-    return sorted([("Élodie", "Tremblay"), ("Hidden", "Name"), ("Zoë", "Côté-Ñúñez")])
+from tests.export_helpers import (
+    FORMULAS,
+    HEADER,
+    add,
+    exported,
+    names,
+    read,
+    records,
+)
 
 
 def test_the_export_holds_exactly_the_confirmed_signatures(app, every_state):
@@ -293,163 +209,3 @@ def test_batches_cover_every_row_once_in_order(app):
 
 def test_an_empty_export_is_a_header(app):
     assert read(exported(app)) == [HEADER]
-
-
-# --- the command -------------------------------------------------------------------------------
-
-
-def audit_events(app):
-    with app.app_context():
-        events = db.session.execute(db.select(AuditEvent).where(AuditEvent.action == "export")).scalars().all()
-        return [(event.actor, json.loads(event.detail)) for event in events]
-
-
-def test_the_command_writes_the_file_and_records_the_export(app, runner, every_state, tmp_path):
-    out = tmp_path / "signatures.csv"
-    result = runner.invoke(args=["signatures", "export", "--out", str(out), "--province", "qc", "--updates", "yes"])
-    assert result.exit_code == 0, result.output
-    assert result.stdout == ""
-    assert "Exported 1 confirmed signatures" in result.stderr
-    assert names(out.read_bytes()) == [("Élodie", "Tremblay")]
-    assert os.stat(out).st_mode & 0o077 == 0  # personal data: the owner's eyes only
-    assert list(tmp_path.iterdir()) == [out]
-    [(actor, detail)] = audit_events(app)
-    assert actor is None
-    assert detail["rows"] == 1
-    assert detail["filters"] == {"since": None, "until": None, "province": "QC", "updates": "yes"}
-    assert detail["include_email"] is False and detail["reason"] is None
-    assert detail["to"] == str(out) and detail["complete"] is True
-
-
-def test_the_command_writes_to_stdout(app, runner, every_state):
-    result = runner.invoke(args=["signatures", "export", "--since", "2000-01-01", "--lang", "en"])
-    assert result.exit_code == 0, result.output
-    assert names(result.stdout_bytes) == every_state
-    [(_actor, detail)] = audit_events(app)
-    assert detail["to"] == "stdout" and detail["rows"] == 3
-    assert detail["filters"]["since"] == "2000-01-01"
-
-
-def test_emails_from_the_command_need_a_reason_kept_in_the_log(app, runner, every_state):
-    result = runner.invoke(
-        args=["signatures", "export", "--include-email", "--reason", "Delivery to the PMO, as agreed"]
-    )
-    assert result.exit_code == 0, result.output
-    assert sorted(row["Email"] for row in records(result.stdout_bytes)) == [
-        "elodie@example.ca",
-        "hidden@example.org",
-        "zoe@example.net",
-    ]
-    [(_actor, detail)] = audit_events(app)
-    assert detail["include_email"] is True
-    assert detail["reason"] == "Delivery to the PMO, as agreed"
-
-
-@pytest.mark.parametrize(
-    "arguments",
-    [
-        ["--since", "2026-13-01"],
-        ["--until", "yesterday"],
-        ["--since", "2026-11-10", "--until", "2026-11-01"],
-        ["--province", "ZZ"],
-        ["--updates", "maybe"],
-        ["--include-email"],
-        ["--include-email", "--reason", "   "],
-        ["--reason", "just because"],
-        ["--lang", "de"],
-        ["--out", "{tmp}/missing/signatures.csv"],
-    ],
-)
-def test_bad_arguments_are_usage_errors_and_write_nothing(app, runner, every_state, tmp_path, arguments):
-    out = tmp_path / "signatures.csv"
-    arguments = [argument.replace("{tmp}", str(tmp_path)) for argument in arguments]
-    if "--out" not in arguments:
-        arguments += ["--out", str(out)]
-    result = runner.invoke(args=["signatures", "export", *arguments])
-    assert result.exit_code == 2, result.output
-    assert "Usage:" in result.stderr and "Error" in result.stderr
-    assert result.stdout == ""
-    assert list(tmp_path.iterdir()) == []
-    assert audit_events(app) == []
-
-
-def run_command(app, arguments, stderr, stdout=subprocess.DEVNULL):
-    environment = os.environ | {
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "TESTING": "true",
-        "MAIL_BACKGROUND_SENDER": "false",
-    }
-    flask = Path(sys.executable).with_name("flask")
-    return subprocess.Popen(
-        [str(flask), "--app", "petition", "signatures", "export", *arguments],
-        cwd=ROOT,
-        env=environment,
-        stdout=stdout,
-        stderr=stderr,
-    )
-
-
-def test_a_progress_bar_on_a_terminal_only(app, every_state, tmp_path):
-    out = tmp_path / "signatures.csv"
-    controller, terminal = pty.openpty()
-    process = run_command(app, ["--out", str(out)], stderr=terminal)
-    os.close(terminal)
-    shown = b""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if select.select([controller], [], [], 1)[0]:
-            try:
-                piece = os.read(controller, 4096)
-            except OSError:  # the terminal closed with the process
-                break
-            if not piece:
-                break
-            shown += piece
-        elif process.poll() is not None:
-            break
-    os.close(controller)
-    assert process.wait(timeout=30) == 0
-    assert b"Exporting" in shown and b"100%" in shown
-    assert names(out.read_bytes()) == every_state
-
-    piped = run_command(app, ["--out", str(out)], stderr=subprocess.PIPE)
-    _, errors = piped.communicate(timeout=60)
-    assert piped.returncode == 0
-    assert b"Exporting" not in errors and b"%" not in errors
-    assert errors.decode().strip() == f"Exported 3 confirmed signatures to {out}."
-
-
-def test_a_reader_that_stops_early_ends_the_command_cleanly_and_is_logged(app, tmp_path):
-    """As with ``… | head``: more rows than a pipe holds, and the reader goes away after a few bytes."""
-    now = datetime.now(UTC)
-    with app.app_context():
-        db.session.execute(
-            db.insert(Signature),
-            [
-                {
-                    "status": "confirmed",
-                    "first_name": "Many",
-                    "last_name": f"Person {n}",
-                    "email": f"many-{n}@example.org",
-                    "email_canonical": f"many-{n}@example.org",
-                    "email_domain": "example.org",
-                    "province": "ON",
-                    "city": "Ottawa",
-                    "lang": "en",
-                    "created_at": now,
-                    "confirmed_at": now,
-                }
-                for n in range(3000)
-            ],
-        )
-        db.session.commit()
-    process = run_command(app, [], stderr=subprocess.PIPE, stdout=subprocess.PIPE)
-    assert process.stdout.read(100).startswith(codecs.BOM_UTF8)
-    process.stdout.close()
-    with process.stderr:
-        errors = process.stderr.read().decode()
-    assert process.wait(timeout=60) == 1
-    assert "the output was closed before the end of the export" in errors
-    assert "Traceback" not in errors and "Exception ignored" not in errors
-    [(_actor, detail)] = audit_events(app)
-    assert detail["complete"] is False and detail["to"] == "stdout"

@@ -35,8 +35,8 @@ from petition.sharing.stats import stats_token
 from petition.signing import tokens as signer_tokens
 from petition.signing.models import Signature
 from tests.admin.admin_helpers import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
-from tests.conftest import csrf_token_from
 from tests.signing_helpers import make_signature
+from tests.support import csrf_token_from
 
 THOROUGH = os.environ.get("PETITION_HYPOTHESIS_PROFILE") == "thorough"
 FUZZ = settings(

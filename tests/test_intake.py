@@ -11,9 +11,9 @@ from petition.extensions import db
 from petition.signing import anonymising, intake, lifecycle, service
 from petition.signing.models import ReceivedSubmission, Signature, SignatureStatus
 from petition.timeutil import utcnow
-from tests.conftest import csrf_token_from
 from tests.mailserver import link_in
 from tests.signing_helpers import VALID, confirm_through_page, deliver, hashed, sign, signatures, take_in_received
+from tests.support import csrf_token_from
 
 
 @pytest.fixture

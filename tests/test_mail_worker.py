@@ -37,7 +37,7 @@ class TestDevelopmentMailbox:
 
 
 def test_dev_mailbox_exists_only_in_development(tmp_path, migrated_database):
-    from tests.conftest import make_app
+    from tests.support import make_app
 
     production = make_app(migrated_database, MAIL_BACKGROUND_SENDER=False)
     assert production.test_client().get("/dev/mail/").status_code == 404
@@ -59,7 +59,7 @@ def test_dev_mailbox_exists_only_in_development(tmp_path, migrated_database):
         assert client.get("/dev/mail/../secret_key").status_code == 404
     finally:
         with development.app_context():
-            from tests.conftest import empty_all_tables
+            from tests.support import empty_all_tables
 
             empty_all_tables()
             db.engine.dispose()

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from petition.config import normalise_database_url
 from petition.extensions import db
-from tests.conftest import make_app, using_postgres, with_database
+from tests.support import make_app, using_postgres, with_database
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ from petition.mail.outbox import claim, drain
 from petition.mail.transport import build_message
 from petition.signing.models import Signature
 from petition.timeutil import utcnow
-from tests.conftest import using_postgres
 from tests.mailserver import MailServer, html_of, link_in, text_of
 from tests.signing_helpers import confirm_through_page, deliver, sign
+from tests.support import using_postgres
 
 SENDER = "Lettre ouverte — Équipe de la Côte-Nord <lettre@example.org>"
 

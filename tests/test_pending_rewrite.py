@@ -8,9 +8,9 @@ import pytest
 
 from petition.extensions import db
 from petition.signing.models import Signature, SignatureEvent, SignatureStatus
-from tests.conftest import csrf_token_from
 from tests.mailserver import html_of, link_in, text_of
 from tests.signing_helpers import VALID, confirm_through_page, count, deliver, path_of, sign, signatures
+from tests.support import csrf_token_from
 
 OWNER = {
     "first_name": "Élodie",

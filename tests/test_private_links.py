@@ -6,8 +6,7 @@ import pytest
 from petition.extensions import db
 from petition.signing import tokens
 from petition.signing.models import Signature
-from tests.conftest import csrf_token_from
-from tests.signing_helpers import make_signature
+from tests.support import csrf_token_from
 
 PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
 
@@ -33,8 +32,8 @@ def csrf(client):
     return {"csrf_token": csrf_token_from(client.get("/en/").get_data(as_text=True))}
 
 
-def test_every_page_of_a_signers_links_is_private(app, client):
-    confirm, withdraw, unsubscribe = links_of(app, make_signature(app, "sam@example.org", confirm=False, lang="en"))
+def test_every_page_of_a_signers_links_is_private(app, client, signature_factory):
+    confirm, withdraw, unsubscribe = links_of(app, signature_factory("sam@example.org", confirm=False, lang="en"))
     form = csrf(client)
     pages = {
         "check your inbox": client.get("/en/sign/check-your-inbox"),
@@ -52,8 +51,8 @@ def test_every_page_of_a_signers_links_is_private(app, client):
         assert private_headers(response) == PRIVATE, name
 
 
-def test_an_expired_link_and_its_resend_are_private(app, client):
-    confirm, _, _ = links_of(app, make_signature(app, "sam@example.org", confirm=False, lang="en"))
+def test_an_expired_link_and_its_resend_are_private(app, client, signature_factory):
+    confirm, _, _ = links_of(app, signature_factory("sam@example.org", confirm=False, lang="en"))
     app.config["SIGNATURE_CONFIRM_MAX_AGE"] = -1
     expired = client.get(confirm)
     resend = client.post(confirm + "/resend", data=csrf(client))
@@ -92,8 +91,8 @@ class TestErrorPages:
         assert "/<lang:lang>/confirm/<token>" in record.getMessage()
 
 
-def test_an_outage_on_a_link_logs_its_route_not_its_token(app, client, outage, caplog):
-    confirm, _, _ = links_of(app, make_signature(app, "sam@example.org", confirm=False, lang="en"))
+def test_an_outage_on_a_link_logs_its_route_not_its_token(app, client, outage, caplog, signature_factory):
+    confirm, _, _ = links_of(app, signature_factory("sam@example.org", confirm=False, lang="en"))
     token = confirm.rsplit("/", 1)[1]
     form = csrf(client)
     with outage.down():

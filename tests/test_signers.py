@@ -9,7 +9,6 @@ from petition.extensions import db
 from petition.signing import service
 from petition.signing.models import Signature
 from petition.timeutil import utcnow
-from tests.signing_helpers import make_signature
 
 
 @pytest.fixture
@@ -21,14 +20,14 @@ def names_on(page):
     return re.findall(r'<span class="signer-name">([^<]*)</span>', page.get_data(as_text=True))
 
 
-def test_only_confirmed_shown_signers_appear_as_they_chose(app, client):
-    make_signature(app, "full@example.org", first="Marie", last="Tremblay", display="full")
-    make_signature(app, "initial@example.org", first="Jean", last="Ouellet", display="initial", minutes_ago=1)
-    make_signature(app, "hidden-name@example.org", first="Nadia", last="Secret", display="none", minutes_ago=2)
-    make_signature(app, "pending@example.org", first="Paul", last="Pending", confirm=False)
-    withdrawn = make_signature(app, "withdrawn@example.org", first="Wanda", last="Withdrawn", minutes_ago=3)
-    invalid = make_signature(app, "invalid@example.org", first="Ivan", last="Invalid", minutes_ago=4)
-    hidden = make_signature(app, "hidden@example.org", first="Hugo", last="Hidden", minutes_ago=5)
+def test_only_confirmed_shown_signers_appear_as_they_chose(app, client, signature_factory):
+    signature_factory("full@example.org", first="Marie", last="Tremblay", display="full")
+    signature_factory("initial@example.org", first="Jean", last="Ouellet", display="initial", minutes_ago=1)
+    signature_factory("hidden-name@example.org", first="Nadia", last="Secret", display="none", minutes_ago=2)
+    signature_factory("pending@example.org", first="Paul", last="Pending", confirm=False)
+    withdrawn = signature_factory("withdrawn@example.org", first="Wanda", last="Withdrawn", minutes_ago=3)
+    invalid = signature_factory("invalid@example.org", first="Ivan", last="Invalid", minutes_ago=4)
+    hidden = signature_factory("hidden@example.org", first="Hugo", last="Hidden", minutes_ago=5)
     with app.app_context():
         service.withdraw(db.session.get(Signature, withdrawn))
         service.move(db.session.get(Signature, invalid), "invalidated", "invalidated", count_delta=-1)
@@ -46,9 +45,9 @@ def test_only_confirmed_shown_signers_appear_as_they_chose(app, client):
     assert client.get("/api/count").get_json()["signatures"] == 4
 
 
-def test_places_are_in_the_readers_language(app, client):
-    make_signature(app, "a@example.org", city="Gatineau", province="QC")
-    make_signature(app, "b@example.org", city=None, province="XX", minutes_ago=1)
+def test_places_are_in_the_readers_language(app, client, signature_factory):
+    signature_factory("a@example.org", city="Gatineau", province="QC")
+    signature_factory("b@example.org", city=None, province="XX", minutes_ago=1)
 
     english = client.get("/en/signatures").get_data(as_text=True)
     french = client.get("/fr/signatures").get_data(as_text=True)
@@ -58,8 +57,8 @@ def test_places_are_in_the_readers_language(app, client):
     assert 'lang="fr-CA"' in french
 
 
-def test_a_name_that_looks_like_markup_is_shown_as_text(app, client):
-    ident = make_signature(app, "markup@example.org")
+def test_a_name_that_looks_like_markup_is_shown_as_text(app, client, signature_factory):
+    ident = signature_factory("markup@example.org")
     with app.app_context():
         signature = db.session.get(Signature, ident)
         signature.first_name, signature.last_name = "<script>alert(1)</script>", "O'Brien & <b>Co</b>"
@@ -71,9 +70,9 @@ def test_a_name_that_looks_like_markup_is_shown_as_text(app, client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; O&#39;Brien &amp; &lt;b&gt;Co&lt;/b&gt;" in html
 
 
-def test_pages_walk_back_in_time_without_repeating_anyone(app, client):
+def test_pages_walk_back_in_time_without_repeating_anyone(app, client, signature_factory):
     for n in range(7):
-        make_signature(app, f"s{n}@example.org", first=f"Signer{n}", last="Test", minutes_ago=n)
+        signature_factory(f"s{n}@example.org", first=f"Signer{n}", last="Test", minutes_ago=n)
 
     seen, url = [], "/en/signatures"
     while url:
@@ -86,9 +85,9 @@ def test_pages_walk_back_in_time_without_repeating_anyone(app, client):
     assert seen == [f"Signer{n} Test" for n in range(7)]
 
 
-def test_signers_confirmed_in_the_same_instant_are_all_listed(app, client):
+def test_signers_confirmed_in_the_same_instant_are_all_listed(app, client, signature_factory):
     for n in range(5):
-        make_signature(app, f"same{n}@example.org", first=f"Same{n}", last="Moment")
+        signature_factory(f"same{n}@example.org", first=f"Same{n}", last="Moment")
     with app.app_context():
         moment = utcnow() - timedelta(minutes=1)
         for signature in db.session.execute(db.select(Signature)).scalars():
@@ -119,10 +118,10 @@ def test_the_list_says_so_when_nobody_is_shown_yet(app, client):
     assert names_on(page) == []
 
 
-def test_the_letter_page_shows_the_newest_few_with_their_town(app, client, endorsements):
-    make_signature(app, "old@example.org", first="Ancien", last="Signataire", minutes_ago=30)
-    make_signature(app, "new@example.org", first="Amélie", last="Gagnon", display="initial", minutes_ago=2)
-    make_signature(app, "newest@example.org", first="Louis", last="Roy", city="Rimouski")
+def test_the_letter_page_shows_the_newest_few_with_their_town(app, client, endorsements, signature_factory):
+    signature_factory("old@example.org", first="Ancien", last="Signataire", minutes_ago=30)
+    signature_factory("new@example.org", first="Amélie", last="Gagnon", display="initial", minutes_ago=2)
+    signature_factory("newest@example.org", first="Louis", last="Roy", city="Rimouski")
 
     html = client.get("/fr/").get_data(as_text=True)
     recent = html[html.index('id="recent-heading"') :]

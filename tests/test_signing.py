@@ -113,7 +113,7 @@ def test_an_expired_link_offers_a_fresh_email(app, client, mail_server):
     assert page.status_code == 410
     html = page.get_data(as_text=True)
     assert "expired" in html
-    from tests.conftest import csrf_token_from
+    from tests.support import csrf_token_from
 
     resend = client.post(path_of(link) + "/resend", data={"csrf_token": csrf_token_from(html)})
     assert resend.status_code == 303
@@ -135,7 +135,7 @@ def test_withdrawing_removes_the_signature_from_the_count_and_kills_old_links(ap
     withdraw_link = path_of(link_in(message, "withdraw"))
     page = client.get(withdraw_link)
     assert page.status_code == 200 and count(client) == 1
-    from tests.conftest import csrf_token_from
+    from tests.support import csrf_token_from
 
     done = client.post(withdraw_link, data={"csrf_token": csrf_token_from(page.get_data(as_text=True))})
     assert done.status_code == 200
@@ -166,7 +166,7 @@ def test_unsubscribe_page_keeps_the_signature(app, client, mail_server):
     sign(client, updates="y")
     deliver(app)
     link = path_of(link_in(mail_server.messages[0], "unsubscribe"))
-    from tests.conftest import csrf_token_from
+    from tests.support import csrf_token_from
 
     page = client.get(link)
     assert page.status_code == 200
@@ -232,7 +232,7 @@ def test_two_people_signing_the_same_address_at_once_leave_one_signature(app, ma
 
     def attempt():
         client = app.test_client()
-        from tests.conftest import csrf_token_from
+        from tests.support import csrf_token_from
 
         token = csrf_token_from(client.get("/en/").get_data(as_text=True))
         barrier.wait()
@@ -320,7 +320,7 @@ def test_background_sender_delivers_without_anything_else_started(app, client, m
 
 def test_withdrawn_between_opening_the_confirm_page_and_pressing_the_button(app, client, mail_server):
     from petition.signing import service
-    from tests.conftest import csrf_token_from
+    from tests.support import csrf_token_from
 
     sign(client)
     deliver(app)

@@ -3,8 +3,8 @@
 import re
 from html import unescape
 
-from tests.conftest import csrf_token_from
 from tests.signing_helpers import make_signature, signature  # noqa: F401 - the admin tests' helpers too
+from tests.support import csrf_token_from
 
 ADMIN_EMAIL = "admin@example.org"
 ADMIN_PASSWORD = "a long enough passphrase"

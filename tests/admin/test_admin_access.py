@@ -9,7 +9,7 @@ from petition.audit import AuditEvent
 from petition.extensions import db
 from petition.i18n import LanguageConverter
 from tests.admin.admin_helpers import sign_in, token
-from tests.conftest import csrf_token_from
+from tests.support import csrf_token_from
 
 
 def sample_value(converter):

@@ -10,7 +10,7 @@ from petition.audit import AuditEvent
 from petition.endorsements.models import Endorsement
 from petition.extensions import db
 from tests.admin.admin_helpers import ADMIN_EMAIL, ADMIN_PASSWORD, make_signature, text_of, token
-from tests.conftest import csrf_token_from
+from tests.support import csrf_token_from
 
 
 def audit_count(app):

@@ -11,7 +11,7 @@ from petition.mail.models import OutboxMessage, OutboxStatus
 from petition.sharing.models import ShareLink
 from petition.signing import service, tallies
 from petition.signing.models import ReceivedSubmission, Signature
-from tests.admin.admin_helpers import make_signature, text_of
+from tests.admin.admin_helpers import text_of
 from tests.signing_helpers import sign
 
 
@@ -37,19 +37,19 @@ def per_day_rows(html):
     }
 
 
-def test_the_dashboard_shows_the_figures_of_known_data(app, admin, endorsements):
+def test_the_dashboard_shows_the_figures_of_known_data(app, admin, endorsements, signature_factory):
     with app.app_context():
         db.session.add(ShareLink(code="newsletter", label="Spring newsletter"))
         db.session.commit()
     org = "org:national-council-of-canadian-muslims"
     confirmed = [
-        make_signature(app, "a@example.org", province="QC", share_ref=org),
-        make_signature(app, "b@example.org", province="QC", share_ref="ref:newsletter"),
-        make_signature(app, "c@example.org", province="ON", share_ref=org),
-        make_signature(app, "d@example.org", province="BC"),
+        signature_factory("a@example.org", province="QC", share_ref=org),
+        signature_factory("b@example.org", province="QC", share_ref="ref:newsletter"),
+        signature_factory("c@example.org", province="ON", share_ref=org),
+        signature_factory("d@example.org", province="BC"),
     ]
-    make_signature(app, "pending@example.org", confirm=False)
-    withdrawn = make_signature(app, "withdrawn@example.org", province="ON")
+    signature_factory("pending@example.org", confirm=False)
+    withdrawn = signature_factory("withdrawn@example.org", province="ON")
     with app.app_context():
         service.withdraw(db.session.get(Signature, withdrawn))
 
@@ -68,10 +68,10 @@ def test_the_dashboard_shows_the_figures_of_known_data(app, admin, endorsements)
     assert len(confirmed) == 4
 
 
-def test_the_chart_counts_days_in_the_campaigns_time_zone(app, admin):
-    first = make_signature(app, "a@example.org")
-    second = make_signature(app, "b@example.org")
-    third = make_signature(app, "c@example.org")
+def test_the_chart_counts_days_in_the_campaigns_time_zone(app, admin, signature_factory):
+    first = signature_factory("a@example.org")
+    second = signature_factory("b@example.org")
+    third = signature_factory("c@example.org")
     # 02:30 UTC on 2 March is still 1 March in Toronto (UTC-5); 15:00 UTC is 2 March there.
     confirm_at(app, first, datetime(2026, 3, 2, 2, 30, tzinfo=UTC))
     confirm_at(app, second, datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
@@ -105,9 +105,9 @@ def test_a_fresh_campaign_has_an_empty_dashboard(admin):
     assert figure(text, "Confirmed") == 0
 
 
-def test_the_outbox_health_is_shown(app, admin):
-    make_signature(app, "a@example.org", confirm=False)
-    make_signature(app, "b@example.org", confirm=False)
+def test_the_outbox_health_is_shown(app, admin, signature_factory):
+    signature_factory("a@example.org", confirm=False)
+    signature_factory("b@example.org", confirm=False)
     with app.app_context():
         message = db.session.execute(db.select(OutboxMessage).order_by(OutboxMessage.id)).scalars().first()
         message.status = OutboxStatus.FAILED
@@ -132,17 +132,17 @@ def test_the_sign_forms_waiting_and_given_up_are_shown(app, admin, client):
     assert "Sign forms that could not be taken in 1" in text
 
 
-def test_the_dashboard_speaks_french(app, admin):
-    make_signature(app, "a@example.org", province="BC")
+def test_the_dashboard_speaks_french(app, admin, signature_factory):
+    signature_factory("a@example.org", province="BC")
     admin.get("/admin/language/fr")
     page = admin.get("/admin/")
     assert 'lang="fr-CA"' in page.get_data(as_text=True)
     assert "Colombie-Britannique" in text_of(page)
 
 
-def test_the_dashboard_never_reads_the_signature_table(app, admin):
+def test_the_dashboard_never_reads_the_signature_table(app, admin, signature_factory):
     for n in range(3):
-        make_signature(app, f"p{n}@example.org", share_ref="ref:x")
+        signature_factory(f"p{n}@example.org", share_ref="ref:x")
     statements = []
 
     def remember(conn, cursor, statement, parameters, context, executemany):

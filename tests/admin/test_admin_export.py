@@ -11,15 +11,15 @@ from petition.audit import AuditEvent
 from petition.extensions import db
 from petition.signing import service
 from petition.signing.models import Signature
-from tests.admin.admin_helpers import make_signature, token
+from tests.admin.admin_helpers import token
 
 
 @pytest.fixture
-def people(app):
-    make_signature(app, "marie@example.org", first="Marie-Ève", last="Côté", province="QC")
-    make_signature(app, "omar@example.org", first="=HYPERLINK(1)", last="Ali", province="ON")
-    make_signature(app, "pending@example.org", first="Paula", last="Pending", confirm=False)
-    withdrawn = make_signature(app, "withdrawn@example.org", first="Wanda", last="Withdrawn")
+def people(app, signature_factory):
+    signature_factory("marie@example.org", first="Marie-Ève", last="Côté", province="QC")
+    signature_factory("omar@example.org", first="=HYPERLINK(1)", last="Ali", province="ON")
+    signature_factory("pending@example.org", first="Paula", last="Pending", confirm=False)
+    withdrawn = signature_factory("withdrawn@example.org", first="Wanda", last="Withdrawn")
     with app.app_context():
         service.withdraw(db.session.get(Signature, withdrawn))
 

@@ -43,15 +43,15 @@ def tallies_are_right(app):
 
 
 @pytest.fixture
-def people(app):
+def people(app, signature_factory):
     return {
-        "marie": make_signature(app, "marie.cote@example.org", first="Marie", last="Côté", ip="203.0.113.1"),
+        "marie": signature_factory("marie.cote@example.org", first="Marie", last="Côté", ip="203.0.113.1"),
         "jean": make_signature(
             app, "Jean.Roy+letter@gmail.com", first="Jean", last="Roy", ip="203.0.113.2", share_ref="ref:poster"
         ),
-        "amina": make_signature(app, "amina@spam.example", first="Amina", last="Khan", ip="203.0.113.3"),
-        "bot1": make_signature(app, "bot1@spam.example", first="Bot", last="One", ip="198.51.100.7"),
-        "bot2": make_signature(app, "bot2@spam.example", first="Bot", last="Two", ip="198.51.100.7", confirm=False),
+        "amina": signature_factory("amina@spam.example", first="Amina", last="Khan", ip="203.0.113.3"),
+        "bot1": signature_factory("bot1@spam.example", first="Bot", last="One", ip="198.51.100.7"),
+        "bot2": signature_factory("bot2@spam.example", first="Bot", last="Two", ip="198.51.100.7", confirm=False),
     }
 
 
@@ -175,10 +175,10 @@ def test_bulk_invalidation_shows_how_many_then_moves_the_public_count(app, clien
     assert "3 signatures invalidated" in text_of(admin.get(response.headers["Location"]))
 
 
-def test_bulk_invalidation_is_refused_when_the_number_changed_meanwhile(app, client, admin, people):
+def test_bulk_invalidation_is_refused_when_the_number_changed_meanwhile(app, client, admin, people, signature_factory):
     before = public_count(client)
     admin.get("/admin/signatures/invalidate?domain=spam.example")
-    make_signature(app, "bot3@spam.example", first="Bot", last="Three")
+    signature_factory("bot3@spam.example", first="Bot", last="Three")
     response = admin.post(
         "/admin/signatures/invalidate",
         data={"csrf_token": token(admin), "domain": "spam.example", "expected": "3", "reason": "a bulk sign-up"},
@@ -215,12 +215,12 @@ def test_the_preview_needs_a_search_that_narrows(admin, people):
     assert admin.get("/admin/signatures/invalidate?ip=nope").status_code == 400
 
 
-def test_trending_shows_ips_and_domains_signing_at_unusual_rates(app, admin):
+def test_trending_shows_ips_and_domains_signing_at_unusual_rates(app, admin, signature_factory):
     for n in range(3):
-        make_signature(app, f"p{n}@burst.example", ip="192.0.2.50")
+        signature_factory(f"p{n}@burst.example", ip="192.0.2.50")
     for n in range(4):
-        make_signature(app, f"q{n}@gmail.com", ip=f"192.0.2.{n + 100}", confirm=False)
-    make_signature(app, "alone@example.org", ip="192.0.2.99")
+        signature_factory(f"q{n}@gmail.com", ip=f"192.0.2.{n + 100}", confirm=False)
+    signature_factory("alone@example.org", ip="192.0.2.99")
     page = admin.get("/admin/signatures/trending")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -238,10 +238,10 @@ def test_every_kind_of_event_in_a_history_has_a_label_for_administrators():
     assert set(EVENT_LABELS) == set(EventKind)
 
 
-def test_a_moderation_and_its_audit_entry_commit_together(app, monkeypatch):
+def test_a_moderation_and_its_audit_entry_commit_together(app, monkeypatch, signature_factory):
     from petition.signing import moderation
 
-    ident = make_signature(app, "together@example.org")
+    ident = signature_factory("together@example.org")
 
     def failing_audit(*args, **kwargs):
         raise RuntimeError("the audit log cannot be written")

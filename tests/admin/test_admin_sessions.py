@@ -11,7 +11,7 @@ from petition.audit import AuditEvent
 from petition.extensions import db
 from petition.timeutil import utcnow
 from tests.admin.admin_helpers import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in, text_of, token
-from tests.conftest import csrf_token_from
+from tests.support import csrf_token_from
 
 NEW_PASSWORD = "an even longer passphrase"
 

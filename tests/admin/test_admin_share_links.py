@@ -7,7 +7,7 @@ import pytest
 from petition.audit import AuditEvent
 from petition.extensions import db
 from petition.sharing.models import ShareLink
-from tests.admin.admin_helpers import make_signature, text_of, token
+from tests.admin.admin_helpers import text_of, token
 
 
 def codes(app):
@@ -30,12 +30,12 @@ def test_creating_a_share_link_lists_it_with_its_link(app, admin):
         assert "spring-2026" in event.detail
 
 
-def test_a_share_link_shows_the_confirmed_signatures_that_came_through_it(app, admin, client):
+def test_a_share_link_shows_the_confirmed_signatures_that_came_through_it(app, admin, client, signature_factory):
     admin.post("/admin/share-links/", data={"csrf_token": token(admin), "code": "poster", "label": "Posters"})
-    make_signature(app, "a@example.org", share_ref="ref:poster")
-    make_signature(app, "b@example.org", share_ref="ref:poster")
-    make_signature(app, "c@example.org", share_ref="ref:poster", confirm=False)
-    make_signature(app, "d@example.org", share_ref="ref:other")
+    signature_factory("a@example.org", share_ref="ref:poster")
+    signature_factory("b@example.org", share_ref="ref:poster")
+    signature_factory("c@example.org", share_ref="ref:poster", confirm=False)
+    signature_factory("d@example.org", share_ref="ref:other")
     text = text_of(admin.get("/admin/share-links/"))
     assert re.search(r"Posters ref:poster .* 2 confirmed signatures", text)
 

@@ -12,7 +12,7 @@ from petition.audit import AuditEvent
 from petition.extensions import db
 from petition.timeutil import utcnow
 from tests.admin.admin_helpers import ADMIN_EMAIL, ADMIN_PASSWORD, make_signature, sign_in, signature, token
-from tests.conftest import make_app
+from tests.support import make_app
 
 
 def failure_text(response):

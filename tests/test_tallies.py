@@ -11,8 +11,7 @@ from petition.extensions import db
 from petition.signing import moderation, service, tallies
 from petition.signing.models import Signature, SignatureCountShard, SignatureStatus, SignatureTally
 from petition.signing.moderation import SearchFilters
-from tests.admin.admin_helpers import make_signature
-from tests.signing_helpers import hashed, running_totals
+from tests.signing_helpers import hashed, make_signature, running_totals
 
 PROVINCES = ["QC", "ON", "BC", "XX"]
 REFS = [None, None, "org:national-council-of-canadian-muslims", "ref:newsletter"]
@@ -106,11 +105,11 @@ def test_tallies_equal_a_recount_after_any_sequence_of_changes(app, seed):
     }
 
 
-def test_the_tallies_break_down_the_confirmed_signatures(app):
-    make_signature(app, "a@example.org", province="QC", share_ref="ref:poster")
-    make_signature(app, "b@example.org", province="QC")
-    make_signature(app, "c@example.org", province="ON", share_ref="ref:poster")
-    make_signature(app, "d@example.org", province="ON", confirm=False)
+def test_the_tallies_break_down_the_confirmed_signatures(app, signature_factory):
+    signature_factory("a@example.org", province="QC", share_ref="ref:poster")
+    signature_factory("b@example.org", province="QC")
+    signature_factory("c@example.org", province="ON", share_ref="ref:poster")
+    signature_factory("d@example.org", province="ON", confirm=False)
     with app.app_context():
         assert tallies.totals("status") == {"confirmed": 3, "pending": 1}
         assert tallies.totals("province") == {"QC": 2, "ON": 1}
@@ -121,8 +120,8 @@ def test_the_tallies_break_down_the_confirmed_signatures(app):
         assert sum(tallies.totals("hour").values()) == 3
 
 
-def test_a_withdrawn_signature_leaves_the_breakdowns_but_stays_ever_confirmed(app):
-    ident = make_signature(app, "a@example.org", province="QC", share_ref="ref:poster")
+def test_a_withdrawn_signature_leaves_the_breakdowns_but_stays_ever_confirmed(app, signature_factory):
+    ident = signature_factory("a@example.org", province="QC", share_ref="ref:poster")
     with app.app_context():
         service.withdraw(db.session.get(Signature, ident))
         assert tallies.totals("province") == {}
@@ -194,9 +193,9 @@ def test_a_references_hours_are_read_from_a_range_of_the_primary_key(app):
         db.session.rollback()
 
 
-def test_rebuild_repairs_lost_tallies_and_count(app):
+def test_rebuild_repairs_lost_tallies_and_count(app, signature_factory):
     for n in range(5):
-        make_signature(app, f"p{n}@example.org", confirm=n % 2 == 0)
+        signature_factory(f"p{n}@example.org", confirm=n % 2 == 0)
     with app.app_context():
         expected = running_totals()
         db.session.execute(db.delete(SignatureTally))
@@ -227,8 +226,8 @@ def test_hour_keys_are_utc_hours():
     assert tallies.hour_key(moment.replace(tzinfo=None)) == "2026-03-02T03"
 
 
-def test_recount_command(app, runner):
-    make_signature(app, "a@example.org")
+def test_recount_command(app, runner, signature_factory):
+    signature_factory("a@example.org")
     with app.app_context():
         db.session.execute(db.delete(SignatureTally))
         db.session.commit()
