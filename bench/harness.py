@@ -278,7 +278,30 @@ def get_ok(base_url, route, cookie=None):
     return body
 
 
-class Gunicorn:
+class ServerProcess:
+    """A server started in a session of its own (``process``), its output in ``log_path``
+    (``log``, open while it runs): stopped by SIGTERM, then SIGKILL to its whole group."""
+
+    def log_tail(self, lines=30):
+        try:
+            return "\n".join(Path(self.log_path).read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()  # gunicorn's master stops its workers gracefully on SIGTERM
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=STOP_TIMEOUT)
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+
+
+class Gunicorn(ServerProcess):
     def __init__(self, env, port, workers, log_path):
         self.env, self.port, self.workers, self.log_path = env, port, workers, log_path
         self.base_url = f"http://127.0.0.1:{port}"
@@ -321,24 +344,6 @@ class Gunicorn:
                 pass
             time.sleep(0.2)
         raise BenchError(f"gunicorn did not answer /healthz within {STARTUP_TIMEOUT:.0f}s:\n{self.log_tail()}")
-
-    def log_tail(self, lines=30):
-        try:
-            return "\n".join(Path(self.log_path).read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()  # gunicorn's master stops its workers gracefully on SIGTERM
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=STOP_TIMEOUT)
-        if self.log is not None:
-            self.log.close()
-            self.log = None
 
 
 # --- wrk ------------------------------------------------------------------------------------

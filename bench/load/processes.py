@@ -16,7 +16,7 @@ import time
 import urllib.error
 from pathlib import Path
 
-from bench.harness import ROOT, STARTUP_TIMEOUT, STOP_TIMEOUT, BenchError, fetch
+from bench.harness import ROOT, STARTUP_TIMEOUT, STOP_TIMEOUT, BenchError, ServerProcess, fetch
 
 RESTART_DELAY = 5.0  # seconds before a dead mail worker is started again (RestartSec in docs/deploy.md)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -233,7 +233,7 @@ class Sink:
         self.log.close()
 
 
-class ProductionGunicorn:
+class ProductionGunicorn(ServerProcess):
     """``gunicorn wsgi:app`` as deployed: gunicorn.conf.py's settings, unless ``--workers``,
     ``--threads``, ``--worker-class`` or ``--gunicorn-config`` say otherwise (bench.harness's
     ``Gunicorn`` is the measuring one, with fixed sync workers that are never recycled)."""
@@ -287,21 +287,3 @@ class ProductionGunicorn:
     def cpu(self):
         # The master's reaped children include the workers that were killed.
         return proc_times(self.process.pid, children=True) + sum(proc_times(pid) for pid in self.workers())
-
-    def log_tail(self, lines=30):
-        try:
-            return "\n".join(Path(self.log_path).read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=STOP_TIMEOUT)
-        if self.log is not None:
-            self.log.close()
-            self.log = None
