@@ -46,6 +46,9 @@ def create_app(test_config=None):
     from petition.signing import emails as signer_emails
     from petition.signing import intake
     from petition.signing import routes as signing
+    from petition.updates import commands as update_commands
+    from petition.updates import emails as update_emails
+    from petition.updates import sending as update_sending
 
     app.register_blueprint(letter.bp)
     app.register_blueprint(signing.bp)
@@ -62,10 +65,13 @@ def create_app(test_config=None):
     app.register_blueprint(admin_commands.bp)
     app.register_blueprint(signature_commands.bp)
     app.register_blueprint(sharing_commands.bp)
+    app.register_blueprint(update_commands.bp)
     if app.config["DEVELOPMENT"] and not app.config["MAIL_SERVER"]:
         app.register_blueprint(devmail.bp)
     signer_emails.init_app(app)
     intake.init_app(app)
+    update_emails.init_app(app)
+    update_sending.init_app(app)
     background.init_app(app)
 
     return app

@@ -99,6 +99,12 @@ DEFAULTS = {
     "COUNT_STALE_SECONDS": 30,
     "EMBED_MAX_AGE_SECONDS": 60,
     "SIGNATURE_GOALS": "1000,2500,5000,10000,25000,50000,100000,250000,500000,1000000",
+    # Campaign updates (petition/updates/): how fast a send goes out, and who sends it. Canada's
+    # anti-spam law asks every such message to name its sender and a postal address; no update is
+    # sent while either is empty. The address may run over several lines.
+    "UPDATES_PER_MINUTE": 600,
+    "CAMPAIGN_NAME": "",
+    "CAMPAIGN_POSTAL_ADDRESS": "",
     # Administration: sessions, sign-in limits, page sizes.
     "ADMIN_SESSION_IDLE_MINUTES": 30,
     "ADMIN_SESSION_MAX_HOURS": 12,
@@ -229,6 +235,10 @@ def settle(config):
     """The settings that are typed or made from others, once every value is known."""
     config["CAMPAIGN_ZONE"] = parse_zone(config.get("CAMPAIGN_TIMEZONE"))
     config["TRUSTED_PROXIES"] = parse_trusted_proxies(config.get("TRUSTED_PROXIES", 0))
+    config["UPDATES_PER_MINUTE"] = parse_whole_number("UPDATES_PER_MINUTE", config.get("UPDATES_PER_MINUTE", 600))
+    # An environment variable holds one line: a backslash and an n in the postal address start another.
+    for name in ("CAMPAIGN_NAME", "CAMPAIGN_POSTAL_ADDRESS"):
+        config[name] = str(config.get(name) or "").replace("\\n", "\n").strip()
     # The right-hand side of every Message-ID: the site's own host, so that it reads as this site's.
     config["MAIL_MESSAGE_ID_DOMAIN"] = config.get("MAIL_MESSAGE_ID_DOMAIN") or host_of(config["PUBLIC_URL"])
     return config

@@ -4,6 +4,7 @@ from petition.admin.models import Administrator
 from petition.audit import AuditEvent
 from petition.endorsements.models import Endorsement
 from petition.mail.models import OutboxMessage
+from petition.mail.suppression import SuppressedAddress
 from petition.sharing.models import ShareLink
 from petition.signing.models import (
     ReceivedSubmission,
@@ -12,10 +13,12 @@ from petition.signing.models import (
     SignatureEvent,
     SignatureTally,
 )
+from petition.updates.models import CampaignUpdate, UpdateRecipient
 
 __all__ = [
     "Administrator",
     "AuditEvent",
+    "CampaignUpdate",
     "Endorsement",
     "OutboxMessage",
     "ReceivedSubmission",
@@ -24,4 +27,6 @@ __all__ = [
     "SignatureCountShard",
     "SignatureEvent",
     "SignatureTally",
+    "SuppressedAddress",
+    "UpdateRecipient",
 ]

@@ -1,5 +1,6 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives, for the tests."""
 
+import asyncio
 import email
 import re
 import socket
@@ -17,14 +18,32 @@ def free_port():
 
 
 class Inbox:
-    """Collects messages; ``refuse`` makes the server answer 451 (try again later)."""
+    """Collects messages; ``refuse`` makes the server answer 451 (try again later), an address in
+    ``unknown`` is refused for good at RCPT (550, no such mailbox), and ``hold_after`` set to a
+    number keeps the message after that many waiting until ``release`` is set, then refuses it
+    unseen (a sender can be stopped while it waits for an answer that never counts)."""
 
     def __init__(self):
         self.messages = []
         self.refuse = False
+        self.unknown = set()
+        self.hold_after = None
+        self.held = threading.Event()
+        self.release = threading.Event()
         self.lock = threading.Lock()
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.unknown:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
+        if self.hold_after is not None and len(self.messages) >= self.hold_after:
+            self.held.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.02)
+            return "451 4.3.0 Held, not kept"
         if self.refuse:
             return "451 4.3.0 Try again later"
         message = email.message_from_bytes(envelope.content, policy=policy.default)

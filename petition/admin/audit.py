@@ -30,6 +30,12 @@ ACTIONS = {
     "stats link issued": _l("Private figures link issued"),
     "purge unconfirmed": _l("Unconfirmed signatures purged"),
     "anonymise": _l("Personal data anonymised"),
+    "update created": _l("Update written"),
+    "update changed": _l("Update changed"),
+    "update test sent": _l("Update sent as a test"),
+    "update sent": _l("Update sent"),
+    "update cancelled": _l("Update cancelled"),
+    "suppression lifted": _l("Address taken off the refused list"),
 }
 
 

@@ -29,16 +29,22 @@ class NothingToRender(Exception):
     message fails for good, and the rest of its batch is sent."""
 
 
+class Dropped(Exception):
+    """The message is no longer wanted (its recipient unsubscribed, what it announces was
+    cancelled): it is recorded as dropped, not sent and not failed, and the batch goes on."""
+
+
 class UnknownKind(Exception):
     """No kind of this name is registered in this process (perhaps one still running older code)."""
 
 
 @dataclass(frozen=True)
 class MessageKind:
-    """``render(message, batch)`` returns a ``Rendered`` or raises ``NothingToRender``; ``message``
-    is the claimed row (its ``payload``, ``lang``, ``to_address``…). ``load(messages)``, if given,
-    reads what a batch of messages of this kind needs in one go, before sending starts; what it
-    returns is the ``batch`` each of them is rendered with (None for a kind without a loader)."""
+    """``render(message, batch)`` returns a ``Rendered``, or raises ``NothingToRender`` or
+    ``Dropped``; ``message`` is the claimed row (its ``payload``, ``lang``, ``to_address``…).
+    ``load(messages)``, if given, reads what a batch of messages of this kind needs in one go,
+    before sending starts; what it returns is the ``batch`` each of them is rendered with (None
+    for a kind without a loader)."""
 
     name: str
     render: Callable[[Any, Any], Rendered]

@@ -13,6 +13,9 @@ class OutboxStatus(enum.StrEnum):
     SENDING = "sending"  # claimed by a sender until lease_until
     SENT = "sent"
     FAILED = "failed"  # gave up after the last attempt; last_error says why
+    # No longer wanted before it left (its update was cancelled, its recipient unsubscribed):
+    # neither sent nor failed, and never tried again.
+    DROPPED = "dropped"
 
 
 UNSENT = text("status IN ('queued', 'sending')")

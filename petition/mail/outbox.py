@@ -19,9 +19,16 @@ from sqlalchemy.exc import DBAPIError
 
 from petition.database import unavailable
 from petition.extensions import db
-from petition.mail.kinds import NothingToRender, UnknownKind, load_batches, render
+from petition.mail.kinds import Dropped, NothingToRender, UnknownKind, load_batches, render
 from petition.mail.models import OutboxMessage, OutboxStatus
-from petition.mail.transport import PermanentFailure, TemporaryFailure, build_message, make_transport
+from petition.mail.suppression import record_refusal
+from petition.mail.transport import (
+    PermanentFailure,
+    RecipientRefused,
+    TemporaryFailure,
+    build_message,
+    make_transport,
+)
 from petition.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -152,6 +159,11 @@ def record_sent(writer, message, claimant):
     record_outcome(writer, message.id, claimant, **values)
 
 
+def record_dropped(writer, message, claimant, reason):
+    values = {"status": OutboxStatus.DROPPED, "last_error": str(reason)[:2000]}
+    record_outcome(writer, message.id, claimant, **values)
+
+
 def record_failure(writer, message, claimant, error, permanent):
     attempts = message.attempts + 1
     values = {"attempts": attempts, "last_error": str(error)[:2000]}
@@ -163,6 +175,14 @@ def record_failure(writer, message, claimant, error, permanent):
         values["next_attempt_at"] = utcnow() + timedelta(seconds=retry_delay(attempts))
         log.warning("outbox message %s will be retried: %s", message.id, error)
     record_outcome(writer, message.id, claimant, **values)
+    if isinstance(error, RecipientRefused):
+        try:
+            record_refusal(writer, message, error)
+        except DBAPIError as failure:
+            # The outcome is what must not be lost; an address left off the list is refused again
+            # by the next bulk send, and listed then.
+            writer.close()
+            log.warning("outbox message %s: could not list its refused address: %s", message.id, failure.orig)
 
 
 def rendered(message, batches):
@@ -204,6 +224,9 @@ def drain(limit=None, claimant=None):
             try:
                 content = rendered(message, batches)
                 transport.send(build_message(content, message.to_address, message.message_id, sender))
+            except Dropped as reason:
+                record_dropped(writer, message, claimant, reason)
+                continue
             except TemporaryFailure as error:
                 record_failure(writer, message, claimant, error, permanent=False)
                 continue

@@ -8,6 +8,7 @@ and the headers are rendered by the sender.
 import secrets
 
 from flask import current_app
+from sqlalchemy import update
 
 from petition.extensions import db
 from petition.mail.kinds import registered
@@ -52,3 +53,16 @@ def queue_message(kind, to_address, lang, payload=None, **columns):
     db.session.add(message)
     wake_after_commit(db.session)
     return message
+
+
+def drop_unsent(message_ids, reason):
+    """Drop the messages among ``message_ids`` (a select of ids) that wait for a sender, in the
+    caller's transaction; returns how many. Those a sender holds already go out, unless their
+    renderer drops them (``kinds.Dropped``)."""
+    table = OutboxMessage.__table__
+    dropped = db.session.execute(
+        update(table)
+        .where(table.c.id.in_(message_ids), table.c.status == OutboxStatus.QUEUED)
+        .values(status=OutboxStatus.DROPPED, last_error=reason)
+    )
+    return dropped.rowcount

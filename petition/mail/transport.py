@@ -34,6 +34,11 @@ class PermanentFailure(Exception):
     """Do not try again: the server refused the message for good (5xx)."""
 
 
+class RecipientRefused(PermanentFailure):
+    """The recipient's server refused the address itself for good (a 5xx to RCPT TO: no such
+    mailbox, disabled): later mail to it would be refused too (suppression.py)."""
+
+
 @dataclass(frozen=True)
 class Email:
     """An email ready to send: the envelope's two addresses and the message, CRLF line endings."""
@@ -166,7 +171,7 @@ class SMTPTransport:
             self.connection.sendmail(email.sender, [email.recipient], email.data, options)
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _ in error.recipients.values()]
-            failure = PermanentFailure if all(code >= 500 for code in codes) else TemporaryFailure
+            failure = RecipientRefused if all(code >= 500 for code in codes) else TemporaryFailure
             raise failure(f"recipient refused: {error.recipients}") from error
         except smtplib.SMTPResponseException as error:
             self.close()

@@ -1,0 +1,1 @@
+"""Campaign updates: news of the letter emailed to the signers who asked for it, in their language."""
