@@ -10,8 +10,8 @@ import pytest
 from petition.extensions import db
 from tests.processes import base_env, stop
 from tests.test_mail_workers import start_mail_worker, wait_for_line
-from tests.updates_helpers import CASL, progress_of, send_all, sent, written
 from tests.test_updates_throttle import consenting
+from tests.updates_helpers import CASL, progress_of, send_all, sent, written
 
 
 @pytest.fixture

@@ -155,6 +155,6 @@ def test_one_row_per_signer_and_update_is_the_schemas_rule(app):
         row = db.session.query(UpdateRecipient).one()
         db.session.expunge(row)
         db.session.add(UpdateRecipient(update_id=update_id, signature_id=row.signature_id, lang="en"))
-        with pytest.raises(Exception, match="(?i)unique|duplicate"):
+        with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
             db.session.commit()
         db.session.rollback()
