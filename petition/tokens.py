@@ -3,6 +3,8 @@
 Every kind of link has its own salt, so a token made for one purpose is worthless for another.
 """
 
+from functools import lru_cache
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -20,7 +22,14 @@ class ExpiredToken(Exception):
 
 
 def serializer(salt):
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+    return serializer_for(current_app.config["SECRET_KEY"], salt)
+
+
+@lru_cache(maxsize=32)
+def serializer_for(secret_key, salt):
+    # Made once per key and purpose: a sender makes a token for every message it sends, and a new
+    # serializer derives its signing key again each time. It keeps no state between calls.
+    return URLSafeTimedSerializer(secret_key, salt=salt)
 
 
 def make_token(salt, payload):

@@ -7,9 +7,12 @@ sends it and where (``CAMPAIGN_NAME``, ``CAMPAIGN_POSTAL_ADDRESS``), why the per
 and how to stop in one click (a visible link, and ``List-Unsubscribe`` with RFC 8058's POST).
 """
 
+from functools import lru_cache
+
 from babel.dates import format_date
 from flask import current_app, render_template
 from flask_babel import gettext as _
+from markupsafe import escape
 
 from petition.extensions import db
 from petition.i18n import LANGUAGES
@@ -28,9 +31,45 @@ KIND = "update"
 TEST_KIND = "update_test"
 
 
+# Where a recipient's own values go in an update rendered once for all (``template_for``): plain
+# ASCII that neither Markdown nor Jinja's escaping changes, and no body can hold by chance.
+UNSUBSCRIBE_MARK = "@@update-unsubscribe-url@@"
+SIGNED_ON_MARK = "@@update-signed-on@@"
+TOKEN_MARK = "update-unsubscribe-token"  # noqa: S105 - a mark, not a secret
+
+
+@lru_cache(maxsize=256)
+def date_in(day, lang):
+    return format_date(day, "long", locale=LANGUAGES[lang])
+
+
 def signed_on(moment, lang):
-    zone = current_app.config["CAMPAIGN_ZONE"]
-    return format_date(as_utc(moment).astimezone(zone).date(), "long", locale=LANGUAGES[lang])
+    return date_in(as_utc(moment).astimezone(current_app.config["CAMPAIGN_ZONE"]).date(), lang)
+
+
+@lru_cache(maxsize=64)
+def template_for(subject, body, lang, test, campaign_name, postal_address, public_base):
+    """The update in ``lang`` with marks where each recipient's values go: rendered once per
+    process and update rather than once per recipient, which is most of a message's cost."""
+    with in_language(lang) as language:
+        context = {
+            **language,
+            "subject": subject,
+            "letter_title": load_letter(lang).title,
+            "letter_url": public_url("letter.show", lang=lang),
+            "body_html": as_html(body),
+            "body_text": as_text(body),
+            "signed_on": SIGNED_ON_MARK,
+            "unsubscribe_url": UNSUBSCRIBE_MARK,
+            "campaign_name": campaign_name,
+            "postal_address": postal_address.splitlines(),
+            "test": test,
+        }
+        return (
+            _("[Test] %(subject)s", subject=subject) if test else subject,
+            render_template("updates/email/update.txt", **context),
+            render_template("updates/email/update.html", **context),
+        )
 
 
 def render_update(campaign_update, lang, signed_at, unsubscribe_url, one_click_url=None, test=False):
@@ -40,45 +79,46 @@ def render_update(campaign_update, lang, signed_at, unsubscribe_url, one_click_u
     administrator sees is what signers get; a test names itself in its subject and its first line.
     """
     config = current_app.config
-    body = campaign_update.body(lang)
-    with in_language(lang) as language:
-        subject = campaign_update.subject(lang)
-        context = {
-            **language,
-            "subject": subject,
-            "letter_title": load_letter(lang).title,
-            "letter_url": public_url("letter.show", lang=lang),
-            "body_html": as_html(body),
-            "body_text": as_text(body),
-            "signed_on": signed_on(signed_at, lang),
-            "unsubscribe_url": unsubscribe_url,
-            "campaign_name": config["CAMPAIGN_NAME"],
-            "postal_address": config["CAMPAIGN_POSTAL_ADDRESS"].splitlines(),
-            "test": test,
-        }
-        if test:
-            subject = _("[Test] %(subject)s", subject=subject)
-        headers = {"Content-Language": f"{lang}-CA", "Precedence": "bulk"}
-        if one_click_url:
-            headers["List-Unsubscribe"] = f"<{one_click_url}>"
-            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        return Rendered(
-            subject=subject,
-            text_body=render_template("updates/email/update.txt", **context),
-            html_body=render_template("updates/email/update.html", **context),
-            headers=headers,
-        )
+    subject, text, html = template_for(
+        campaign_update.subject(lang),
+        campaign_update.body(lang),
+        lang,
+        test,
+        config["CAMPAIGN_NAME"],
+        config["CAMPAIGN_POSTAL_ADDRESS"],
+        config["PUBLIC_URL"],
+    )
+    day = signed_on(signed_at, lang)
+    headers = {"Content-Language": f"{lang}-CA", "Precedence": "bulk"}
+    if one_click_url:
+        headers["List-Unsubscribe"] = f"<{one_click_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return Rendered(
+        subject=subject,
+        text_body=text.replace(SIGNED_ON_MARK, day).replace(UNSUBSCRIBE_MARK, unsubscribe_url),
+        html_body=html.replace(SIGNED_ON_MARK, day).replace(UNSUBSCRIBE_MARK, str(escape(unsubscribe_url))),
+        headers=headers,
+    )
+
+
+@lru_cache(maxsize=16)
+def link_pattern(endpoint, lang, public_base):
+    """The address of ``endpoint`` with a mark for its token, built once (``public_url`` binds the
+    URL map on every call)."""
+    values = {"token": TOKEN_MARK} | ({"lang": lang} if lang else {})
+    return public_url(endpoint, **values)
 
 
 def render_for(campaign_update, signature):
     """``campaign_update`` as ``signature``'s signer receives it, with their own unsubscribe links."""
     token = tokens.unsubscribe_token(signature)
+    base = current_app.config["PUBLIC_URL"]
     return render_update(
         campaign_update,
         signature.lang,
         signature.confirmed_at or signature.created_at,
-        public_url("signing.unsubscribe", lang=signature.lang, token=token),
-        public_url("signing.one_click_unsubscribe", token=token),
+        link_pattern("signing.unsubscribe", signature.lang, base).replace(TOKEN_MARK, token),
+        link_pattern("signing.one_click_unsubscribe", None, base).replace(TOKEN_MARK, token),
     )
 
 

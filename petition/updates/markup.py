@@ -4,10 +4,12 @@ The HTML part is Markdown's rendering of the text with any raw HTML escaped firs
 holds only what Markdown makes (paragraphs, emphasis, lists, headings, links). The text part is
 the Markdown itself, which reads as plain text, with each link written out as its address.
 Links may only go to web pages or email addresses: a ``javascript:`` link in an email to
-thousands of people is a mistake at best.
+thousands of people is a mistake at best. Both parts are made once per body and process, not once
+per recipient.
 """
 
 import re
+from functools import lru_cache
 
 import markdown
 from markupsafe import Markup
@@ -54,6 +56,7 @@ def styled(html):
     return TAG.sub(lambda m: f'<{m.group(1)} style="{STYLES[m.group(1)]}"{m.group(2) or ""}>', html)
 
 
+@lru_cache(maxsize=32)
 def as_html(source):
     """The body's HTML part, with every element styled for email clients."""
     escaped = source.replace("&", "&amp;").replace("<", "&lt;")
@@ -64,6 +67,7 @@ def as_html(source):
     return Markup(styled(html))  # noqa: S704
 
 
+@lru_cache(maxsize=32)
 def as_text(source):
     """The body's text part: the Markdown, with links written out."""
     text = INLINE_LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})" if m.group(1) != m.group(2) else m.group(2), source)
