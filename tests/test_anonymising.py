@@ -4,11 +4,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from petition.audit import record_audit
 from petition.extensions import db
 from petition.mail.models import OutboxMessage, OutboxStatus
+from petition.mail.suppression import SuppressedAddress
 from petition.signing import moderation, service
 from petition.signing import tokens as signer_tokens
 from petition.signing.models import Signature, SignatureEvent, SignatureStatus
@@ -69,6 +70,11 @@ def campaign(app, client):
             .where(OutboxMessage.signature_id == people["jean"])
             .values(status=OutboxStatus.FAILED, last_error="jean.ouellet@example.ca: 550 no such user")
         )
+        # Jean's server refused him for good, as it did Hugo's, whose address was then taken off the list.
+        for address in ("jean.ouellet@example.ca", "hugo.hidden@example.net"):
+            db.session.add(SuppressedAddress(address=address, reason=f"{address}: 550 no such user", kind="update"))
+        record_audit("suppression lifted", "hugo.hidden@example.net", commit=False)
+        db.session.execute(delete(SuppressedAddress).where(SuppressedAddress.address == "hugo.hidden@example.net"))
         db.session.commit()
         ada, jean = db.session.get(Signature, people["ada"]), db.session.get(Signature, people["jean"])
         links = {
@@ -137,6 +143,8 @@ def test_anonymising_erases_every_address_and_ip_and_keeps_the_letters_names(app
         assert tallies_agree()
         [entry] = audit_entries("anonymise")
         assert entry["signatures"] == 5 and entry["pending_deleted"] == 1
+        assert entry["refused_addresses_deleted"] == 1
+        assert db.session.execute(select(func.count()).select_from(SuppressedAddress)).scalar_one() == 0
     # The letter keeps its signatures: the count and the public list do not change.
     assert count(client) == signed == 3
     assert public_names(client) == shown == ["Jean O.", "Ada Lovelace"]

@@ -66,3 +66,10 @@ def lift(address):
     deleted = db.session.execute(TABLE.delete().where(TABLE.c.address == address.strip().lower()))
     db.session.commit()
     return deleted.rowcount > 0
+
+
+def forget_refused_addresses():
+    """Empty the list (the anonymisation at the campaign's close); returns how many it held."""
+    deleted = db.session.execute(TABLE.delete())
+    db.session.commit()
+    return deleted.rowcount

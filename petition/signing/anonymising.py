@@ -10,6 +10,7 @@ from petition.audit import record_audit
 from petition.counts import forget_counts
 from petition.extensions import db
 from petition.mail.models import OutboxMessage, OutboxStatus
+from petition.mail.suppression import forget_refused_addresses
 from petition.signing.lifecycle import delete_pending, delete_received, id_windows, locked_batch
 from petition.signing.models import Signature, SignatureEvent, SignatureStatus, new_token_nonce
 from petition.timeutil import utcnow
@@ -35,6 +36,7 @@ class Anonymised:
     pending_deleted: int = 0
     signatures: int = 0
     messages_deleted: int = 0
+    refused_addresses_deleted: int = 0
     events_scrubbed: int = 0
     audit_entries_scrubbed: int = 0
     # Messages a sender holds right now; their signatures' pending rows are left too.
@@ -52,6 +54,7 @@ def anonymise(progress=None):
     result.received_deleted = delete_received()
     result.pending_deleted = delete_pending(None, progress)
     result.messages_deleted = delete_messages(progress)
+    result.refused_addresses_deleted = forget_refused_addresses()
     result.signatures = anonymise_signatures(progress)
     result.events_scrubbed = scrub_events(progress)
     result.audit_entries_scrubbed = scrub_audit_searches()
@@ -173,14 +176,21 @@ def scrub_events(progress=None):
 
 
 def scrub_audit_searches():
-    """Erase the addresses, domains and IPs that bulk invalidations searched for, in the audit log.
+    """Erase the addresses, domains and IPs that bulk invalidations searched for, and the addresses
+    taken off the list of refused ones, in the audit log.
 
     The rest of the log is about administrators and stays.
     """
     from petition.audit import AuditEvent
 
+    lifted = db.session.execute(
+        update(AuditEvent)
+        .where(AuditEvent.action == "suppression lifted", AuditEvent.detail != ERASED)
+        .values(detail=ERASED)
+        .execution_options(synchronize_session=False)
+    )
     entries = db.session.execute(db.select(AuditEvent).where(AuditEvent.action == "bulk invalidate")).scalars().all()
-    scrubbed = 0
+    scrubbed = lifted.rowcount
     for entry in entries:
         try:
             detail = json.loads(entry.detail or "")
