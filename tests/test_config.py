@@ -224,3 +224,30 @@ def test_settings_given_in_code_are_settled_like_the_environments(instance):
     )
     assert config["TRUSTED_PROXIES"] == 2
     assert config["MAIL_MESSAGE_ID_DOMAIN"] == "x.ca"
+
+
+def test_the_updates_sender_identification_and_pace_are_read_from_the_environment(instance):
+    config = load_config(
+        instance,
+        {
+            "TESTING": "true",
+            "CAMPAIGN_NAME": "  Coalition for the Letter ",
+            "CAMPAIGN_POSTAL_ADDRESS": "123 Rue Principale\\nOttawa ON K1A 0A1",
+            "UPDATES_PER_MINUTE": "1200",
+        },
+    )
+    assert config["CAMPAIGN_NAME"] == "Coalition for the Letter"
+    assert config["CAMPAIGN_POSTAL_ADDRESS"].splitlines() == ["123 Rue Principale", "Ottawa ON K1A 0A1"]
+    assert config["UPDATES_PER_MINUTE"] == 1200
+    defaults = load_config(instance, {"TESTING": "true"})
+    assert (defaults["CAMPAIGN_NAME"], defaults["CAMPAIGN_POSTAL_ADDRESS"], defaults["UPDATES_PER_MINUTE"]) == (
+        "",
+        "",
+        600,
+    )
+
+
+@pytest.mark.parametrize("pace", ["0", "-5", "fast", "1.5"])
+def test_an_updates_pace_that_is_not_a_whole_number_above_zero_is_refused(instance, pace):
+    with pytest.raises(ConfigError, match="UPDATES_PER_MINUTE"):
+        load_config(instance, {"TESTING": "true", "UPDATES_PER_MINUTE": pace})

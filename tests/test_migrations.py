@@ -166,3 +166,27 @@ def test_0007_gives_the_waiting_signer_emails_their_payload_and_language(fresh_a
         ]
         downgrade(revision="0006")
         assert "payload" not in {column["name"] for column in inspect(db.engine).get_columns("outbox_message")}
+
+
+def test_0008_downgrade_waits_for_the_update_emails_and_turns_dropped_messages_into_failed(fresh_app):
+    with fresh_app.app_context():
+        upgrade(revision="0008")
+        insert = text(
+            "INSERT INTO outbox_message (kind, to_address, message_id, status, attempts, next_attempt_at, created_at)"
+            " VALUES (:kind, 'ana@example.org', :id, :status, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        )
+        with db.engine.begin() as connection:
+            connection.execute(insert, {"kind": "update", "id": "<u1@petition.local>", "status": "queued"})
+            connection.execute(insert, {"kind": "update", "id": "<u2@petition.local>", "status": "dropped"})
+        # Flask-Migrate logs the migration's RuntimeError ("1 update email(s) wait…") and exits.
+        with pytest.raises(SystemExit):
+            downgrade(revision="0007")
+        db.session.rollback()
+        assert current_revision() == "0008"
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE outbox_message SET status = 'sent' WHERE status = 'queued'"))
+        downgrade(revision="0007")
+        assert "update_recipient" not in tables() and "suppressed_address" not in tables()
+        statuses = db.session.execute(text("SELECT status FROM outbox_message ORDER BY id")).scalars().all()
+        db.session.rollback()
+        assert statuses == ["sent", "failed"]
