@@ -71,9 +71,12 @@ def test_an_update_reaches_each_consenting_confirmed_signer_once_in_their_langua
         "not_sent": 0,
         "done": True,
     }
-    # Sending again cannot happen: the update is no longer a draft.
-    with app.test_request_context(), pytest.raises(SendingError):
-        updates.send(db.session.get(CampaignUpdate, update_id))
+    # Sending again cannot happen: the update is no longer a draft; nor can a cancel, once all went.
+    with app.test_request_context():
+        with pytest.raises(SendingError, match="not a draft"):
+            updates.send(db.session.get(CampaignUpdate, update_id))
+        with pytest.raises(SendingError, match="nothing left to cancel"):
+            updates.cancel(db.session.get(CampaignUpdate, update_id))
     send_all(app)
     assert len(update_emails(mail_server)) == 4
 

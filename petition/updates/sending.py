@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import Integer, bindparam, func, insert, literal, select, update
 
 from petition.extensions import db
-from petition.mail.models import OutboxMessage
+from petition.mail.models import OutboxMessage, OutboxStatus
 from petition.mail.outbox import add_intake
 from petition.mail.queue import drop_unsent, queued_values
 from petition.signing.models import Signature
@@ -172,11 +172,23 @@ def queue_next(update_id, limit, now):
     return len(wanted)
 
 
+def unsent(update_id):
+    """How many of the update's messages wait in the outbox or are being sent."""
+    return db.session.execute(
+        select(func.count())
+        .select_from(RECIPIENTS)
+        .join(OUTBOX, OUTBOX.c.id == RECIPIENTS.c.message_id)
+        .where(RECIPIENTS.c.update_id == update_id, OUTBOX.c.status.in_([OutboxStatus.QUEUED, OutboxStatus.SENDING]))
+    ).scalar_one()
+
+
 def cancel(campaign_update):
     """Stop the update: nothing more is handed over, and what waits in the outbox is dropped.
     Returns how many queued messages were dropped."""
-    if campaign_update.status not in (UpdateStatus.DRAFT, UpdateStatus.SENDING, UpdateStatus.SENT):
-        raise SendingError(f"update {campaign_update.id} is {campaign_update.status} already")
+    if campaign_update.status == UpdateStatus.CANCELLED:
+        raise SendingError(f"update {campaign_update.id} is cancelled already")
+    if campaign_update.status == UpdateStatus.SENT and not unsent(campaign_update.id):
+        raise SendingError(f"update {campaign_update.id} has gone out in full: there is nothing left to cancel")
     campaign_update.status = UpdateStatus.CANCELLED
     campaign_update.cancelled_at = utcnow()
     dropped = drop_unsent(
