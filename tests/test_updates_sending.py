@@ -176,3 +176,13 @@ def test_an_address_refused_for_good_is_left_out_of_the_next_update_and_listed(a
     assert sent(app, second) == {"en": 2, "fr": 1}
     send_all(app)
     assert [m["To"] for m in update_emails(mail_server)].count("benoit@example.ca") == 0
+
+
+def test_the_signing_date_reads_as_each_language_writes_it():
+    from datetime import date
+
+    from petition.updates.emails import date_in
+
+    assert date_in(date(2026, 3, 1), "fr") == "1er mars 2026"
+    assert date_in(date(2026, 3, 21), "fr") == "21 mars 2026"
+    assert date_in(date(2026, 3, 1), "en") == "March 1, 2026"

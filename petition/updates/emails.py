@@ -40,7 +40,11 @@ TOKEN_MARK = "update-unsubscribe-token"  # noqa: S105 - a mark, not a secret
 
 @lru_cache(maxsize=256)
 def date_in(day, lang):
-    return format_date(day, "long", locale=LANGUAGES[lang])
+    written = format_date(day, "long", locale=LANGUAGES[lang])
+    # French writes the first of the month as an ordinal: « 1er mars », which Babel does not.
+    if lang == "fr" and day.day == 1 and written.startswith("1 "):
+        written = "1er" + written[1:]
+    return written
 
 
 def signed_on(moment, lang):
