@@ -204,10 +204,10 @@ def cancel(update_id):
     message = _("The update is cancelled: nothing more of it will leave.")
     if dropped:
         message += " " + ngettext(
-            "%(num)s message waiting to leave was dropped.",
-            "%(num)s messages waiting to leave were dropped.",
+            "%(count)s message waiting to leave was dropped.",
+            "%(count)s messages waiting to leave were dropped.",
             dropped,
-            num=format_number(dropped),
+            count=format_number(dropped),
         )
     flash(message, "success")
     return redirect(url_for(".show", update_id=campaign_update.id), code=303)
