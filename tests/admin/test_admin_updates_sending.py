@@ -80,6 +80,9 @@ def test_the_page_says_how_many_will_receive_it_and_asks_to_confirm(app, admin, 
     assert f'data-progress-url="/admin/updates/{update_id}/progress"' in html
     assert "<progress" in html and 'role="status"' in html
     assert "update-progress.js" in html and "Send to 4 people" not in html
+    # Without script, the figures as the page was served, and a way to see them move.
+    assert "The figures as of" in text_of(page)
+    assert f'<a href="/admin/updates/{update_id}">Reload</a>' in html
     [event] = audit_of(app, "update sent")
     assert event.actor == "admin@example.org" and "english 2; french 2" in event.detail
 
