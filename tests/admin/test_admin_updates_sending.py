@@ -157,6 +157,9 @@ def test_cancelling_a_send_drops_what_has_not_left(app, admin, mail_server, sign
     assert update_emails(mail_server) == []
     assert status_of(app, update_id) == UpdateStatus.CANCELLED
     assert admin.get(f"/admin/updates/{update_id}/progress").get_json()["not_sent"] == 4
+    page = admin.get(f"/admin/updates/{update_id}")
+    assert "Cancelled: it reached 0 of the 4 recipients before it stopped." in text_of(page)
+    assert "data-finished" in page.get_data(as_text=True), "nothing more to follow"
     [event] = audit_of(app, "update cancelled")
     assert event.actor == "admin@example.org" and "dropped 4" in event.detail
     assert post(admin, update_id, "cancel").status_code == 400
@@ -168,7 +171,8 @@ def test_a_draft_can_be_set_aside(app, admin, signers):
     assert post(admin, update_id, "cancel").status_code == 303
     assert status_of(app, update_id) == UpdateStatus.CANCELLED
     assert post(admin, update_id, "send", read_previews="y").status_code == 400
-    assert "Cancelled" in text_of(admin.get("/admin/updates/"))
+    assert "Cancelled Every province and territory — — Never sent" in text_of(admin.get("/admin/updates/"))
+    assert "data-progress-url" not in admin.get(f"/admin/updates/{update_id}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("action", ["test", "send", "cancel"])

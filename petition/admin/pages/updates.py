@@ -61,9 +61,7 @@ def can_cancel(campaign_update, progress=None):
 
 @bp.get("/")
 def index():
-    rows = [
-        (item, None if item.status == UpdateStatus.DRAFT else service.progress(item)) for item in service.all_updates()
-    ]
+    rows = [(item, service.progress(item) if item.sending_started_at else None) for item in service.all_updates()]
     return render_template(
         "admin/updates/index.html",
         rows=rows,
@@ -114,7 +112,8 @@ def edit(update_id):
 
 
 def show_page(campaign_update, send_form=None, status=200):
-    progress = None if campaign_update.status == UpdateStatus.DRAFT else service.progress(campaign_update)
+    # A draft, or a draft set aside, has no send to follow.
+    progress = service.progress(campaign_update) if campaign_update.sending_started_at else None
     previews = {lang: render_sample(campaign_update, lang) for lang in LANGUAGES}
     return render_template(
         "admin/updates/show.html",

@@ -49,9 +49,11 @@
         bar.max = Math.max(progress.recipients, 1);
         bar.value = progress.recipients ? handled : progress.done ? 1 : 0;
       }
-      const sentence = progress.done
-        ? fill(panel.dataset.textDone, { recipients: format(progress.recipients) })
-        : fill(panel.dataset.textGoing, { handled: format(handled), recipients: format(progress.recipients) });
+      const figures = { handled: format(handled), sent: format(progress.sent), recipients: format(progress.recipients) };
+      let template = panel.dataset.textGoing;
+      if (progress.status === "cancelled") template = panel.dataset.textCancelled;
+      else if (progress.done) template = panel.dataset.textDone;
+      const sentence = fill(template, figures);
       // The live region speaks when its text changes, so it is only written when it does.
       if (summary && summary.textContent !== sentence) summary.textContent = sentence;
       if (badge && labels[progress.status]) {
