@@ -4,15 +4,15 @@ What fails here is malformed whatever the page: a Host that is not a host name, 
 without a name, a control character in a text input (a path value, a query string, a form field).
 Each is a 400, the site's own error page in the visitor's language; the database never sees it.
 
-The site has no multi-line field, so line breaks (CR, LF) are refused everywhere. A tab is
-refused in URLs and in field names, but not in a field's value: a value pasted from a spreadsheet
-can honestly carry one, invisible to the person who pasted it, and every text field's filter
-folds or trims white space.
+Line breaks (CR, LF) are refused everywhere but in the multi-line fields that a view names with
+``@allows_line_breaks`` (the Markdown of an update). A tab is refused in URLs and in field names,
+but not in a field's value: a value pasted from a spreadsheet can honestly carry one, invisible to
+the person who pasted it, and every text field's filter folds or trims white space.
 """
 
 import re
 
-from flask import abort, request
+from flask import abort, current_app, request
 
 # Labels of letters, digits, hyphens and underscores (at most 63 each, none empty), an optional
 # final dot, or an IPv6 literal; then an optional port. Werkzeug refuses some of the others (an
@@ -24,6 +24,23 @@ LONGEST_HOST = 253 + len(":65535")
 # Unicode's control characters (category Cc): C0, DEL and C1; in a value, all but the tab.
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 CONTROL_IN_VALUE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# In a multi-line field: all but the tab and the line breaks.
+CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def allows_line_breaks(*fields):
+    """Mark a view whose form has multi-line ``fields`` (text areas): their values may hold CR and LF."""
+
+    def mark(view):
+        view.multiline_fields = frozenset(fields)
+        return view
+
+    return mark
+
+
+def multiline_fields():
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "multiline_fields", frozenset())
 
 
 def refuse_malformed_host():
@@ -45,9 +62,11 @@ def refuse_control_characters():
     for value in (request.view_args or {}).values():
         if isinstance(value, str) and CONTROL.search(value):
             abort(400)
+    multiline = multiline_fields() if request.form else frozenset()
     for fields in (request.args, request.form):
         for name, value in fields.items(multi=True):
-            if CONTROL.search(name) or CONTROL_IN_VALUE.search(value):
+            allowed = CONTROL_IN_TEXT if fields is request.form and name in multiline else CONTROL_IN_VALUE
+            if CONTROL.search(name) or allowed.search(value):
                 abort(400)
     for name, upload in request.files.items(multi=True):
         if CONTROL.search(name) or CONTROL.search(upload.filename or ""):
