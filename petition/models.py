@@ -2,6 +2,7 @@
 
 from petition.admin.models import Administrator
 from petition.audit import AuditEvent
+from petition.campaign.models import Campaign, Milestone
 from petition.endorsements.models import Endorsement
 from petition.mail.models import OutboxMessage
 from petition.sharing.models import ShareLink
@@ -16,7 +17,9 @@ from petition.signing.models import (
 __all__ = [
     "Administrator",
     "AuditEvent",
+    "Campaign",
     "Endorsement",
+    "Milestone",
     "OutboxMessage",
     "ReceivedSubmission",
     "ShareLink",

@@ -18,6 +18,7 @@ FEATURES = (
     "petition.letter",
     "petition.signers",
     "petition.endorsements",
+    "petition.campaign",
     "petition.admin",
 )
 
