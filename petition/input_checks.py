@@ -4,10 +4,10 @@ What fails here is malformed whatever the page: a Host that is not a host name, 
 without a name, a control character in a text input (a path value, a query string, a form field).
 Each is a 400, the site's own error page in the visitor's language; the database never sees it.
 
-The site has no multi-line field, so line breaks (CR, LF) are refused everywhere. A tab is
-refused in URLs and in field names, but not in a field's value: a value pasted from a spreadsheet
-can honestly carry one, invisible to the person who pasted it, and every text field's filter
-folds or trims white space.
+Line breaks (CR, LF) are refused everywhere but in the few multi-line fields that a view names
+(``allow_line_breaks``: an administrator's texts in paragraphs). A tab is refused in URLs and in
+field names, but not in a field's value: a value pasted from a spreadsheet can honestly carry one,
+invisible to the person who pasted it, and every text field's filter folds or trims white space.
 """
 
 import re
@@ -24,6 +24,15 @@ LONGEST_HOST = 253 + len(":65535")
 # Unicode's control characters (category Cc): C0, DEL and C1; in a value, all but the tab.
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 CONTROL_IN_VALUE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# In a multi-line field's value: all but the tab, CR and LF.
+CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# endpoint -> the form fields of its requests whose values may hold line breaks.
+MULTI_LINE = {}
+
+
+def allow_line_breaks(endpoint, *fields):
+    """Let ``fields`` of the forms sent to ``endpoint`` hold line breaks (a text area's paragraphs)."""
+    MULTI_LINE.setdefault(endpoint, set()).update(fields)
 
 
 def refuse_malformed_host():
@@ -45,9 +54,11 @@ def refuse_control_characters():
     for value in (request.view_args or {}).values():
         if isinstance(value, str) and CONTROL.search(value):
             abort(400)
+    multi_line = MULTI_LINE.get(request.endpoint, ())
     for fields in (request.args, request.form):
         for name, value in fields.items(multi=True):
-            if CONTROL.search(name) or CONTROL_IN_VALUE.search(value):
+            in_value = CONTROL_IN_TEXT if fields is request.form and name in multi_line else CONTROL_IN_VALUE
+            if CONTROL.search(name) or in_value.search(value):
                 abort(400)
     for name, upload in request.files.items(multi=True):
         if CONTROL.search(name) or CONTROL.search(upload.filename or ""):

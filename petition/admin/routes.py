@@ -13,7 +13,17 @@ from werkzeug.exceptions import HTTPException
 
 from petition.admin import auth
 from petition.admin.figures import campaign_zone
-from petition.admin.pages import account, audit, dashboard, endorsements, export, share_links, signatures, signing_in
+from petition.admin.pages import (
+    account,
+    audit,
+    campaign,
+    dashboard,
+    endorsements,
+    export,
+    share_links,
+    signatures,
+    signing_in,
+)
 from petition.errors import error_headers, error_text
 from petition.timeutil import as_utc
 
@@ -35,6 +45,7 @@ bp.register_blueprint(signatures.bp, url_prefix="/signatures")
 bp.register_blueprint(endorsements.bp, url_prefix="/endorsements")
 bp.register_blueprint(share_links.bp, url_prefix="/share-links")
 bp.register_blueprint(export.bp, url_prefix="/export")
+bp.register_blueprint(campaign.bp, url_prefix="/campaign")
 bp.register_blueprint(audit.bp, url_prefix="/audit")
 bp.register_blueprint(account.bp, url_prefix="/account")
 

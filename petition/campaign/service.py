@@ -23,6 +23,9 @@ RECIPIENT_MAX = 200
 DELIVERY_TEXT_MAX = 2000
 RESPONSE_TEXT_MAX = 10000
 LINK_MAX = 500
+# A closing time is in these years: anything else is a typing slip (and year 9999 in a zone behind
+# UTC would not even convert).
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 
 
 class CampaignError(ValueError):
@@ -49,16 +52,18 @@ def parse_moment(text, zone=None):
     datetime; one without an offset is read in ``CAMPAIGN_TIMEZONE``."""
     try:
         moment = datetime.fromisoformat(str(text).strip())
-    except ValueError as error:
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise ValueError(moment.year)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone or current_app.config["CAMPAIGN_ZONE"])
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError) as error:
         raise CampaignError(
             _(
                 "%(value)s is not a time in ISO-8601 form, such as 2026-03-01T17:00 or 2026-03-01T17:00-05:00.",
-                value=repr(text),
+                value=repr(str(text)[:40]),
             )
         ) from error
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone or current_app.config["CAMPAIGN_ZONE"])
-    return moment.astimezone(UTC)
 
 
 def close(at=None):
