@@ -234,17 +234,20 @@ def move(signature, to_status, event, count_delta=0, audit=None, **values):
         db.session.rollback()
         db.session.refresh(signature)
         return False
+    near_a_goal = False
     if count_delta:
         change_count(count_delta)
         if count_delta > 0:
             # In the transaction that moves the count, so that confirmations racing across a goal
             # record it once (campaign/milestones.py).
-            milestones.record_reached(signature_count)
+            near_a_goal = milestones.record_reached(signature_count)
     tallies.record_move(signature, to_status, values)
     record(signature, event)
     if audit is not None:
         record_audit(*audit, commit=False)
     db.session.commit()
+    if near_a_goal:
+        milestones.check_after_commit(signature_count)
     db.session.refresh(signature)
     forget_counts()
     return True

@@ -208,3 +208,15 @@ def test_line_breaks_are_taken_in_the_texts_only(app, admin, clock):
     assert current(app).delivery is None
     assert post(admin, "delivery", **(DELIVERY | {"text_en": "One.\r\n\r\nTwo."})).status_code == 303
     assert current(app).delivery.text_en == "One.\r\n\r\nTwo."
+
+
+def test_the_dashboard_chart_marks_the_goals_reached(app, admin, signature_factory):
+    from tests.campaign_helpers import set_count
+
+    set_count(app, 999)
+    signature_factory("thousandth@example.org")
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert '<g class="milestone">' in page
+    assert "1,000 signatures reached on" in page
+    assert "Goals reached (the dashed lines): 1,000 signatures" in text_of(admin.get("/admin/"))
+    assert "1,000 signatures" in text_of(admin.get("/admin/campaign/"))
