@@ -34,6 +34,8 @@ def create_app(test_config=None):
     from petition.admin import auth as admin_auth
     from petition.admin import commands as admin_commands
     from petition.admin import routes as admin
+    from petition.campaign import commands as campaign_commands
+    from petition.campaign import display as campaign_display
     from petition.endorsements import commands as endorsement_commands
     from petition.letter import routes as letter
     from petition.mail import background, devmail
@@ -66,6 +68,8 @@ def create_app(test_config=None):
     app.register_blueprint(signature_commands.bp)
     app.register_blueprint(sharing_commands.bp)
     app.register_blueprint(update_commands.bp)
+    app.register_blueprint(campaign_commands.bp)
+    campaign_display.init_app(app)
     if app.config["DEVELOPMENT"] and not app.config["MAIL_SERVER"]:
         app.register_blueprint(devmail.bp)
     signer_emails.init_app(app)

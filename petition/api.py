@@ -2,11 +2,13 @@
 
 import hashlib
 import json
+from datetime import UTC
 from functools import lru_cache
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import text
 
+from petition.campaign import state as campaign
 from petition.counts import current_counts
 from petition.extensions import db
 
@@ -29,9 +31,12 @@ PREFLIGHT_HEADERS = {
 
 
 @lru_cache(maxsize=64)
-def count_response_parts(counts, max_age, stale):
-    """The JSON body, its ETag and the headers, made once per value of the counts (the hottest route)."""
-    body = json.dumps({"signatures": counts.signatures, "endorsements": counts.endorsements}) + "\n"
+def count_response_parts(counts, closed_at, max_age, stale):
+    """The JSON body, its ETag and the headers, made once per value of the counts and closing
+    time (the hottest route). The ETag is the body's hash, so a close or a reopen is a new tag."""
+    closed = closed_at.astimezone(UTC).isoformat().replace("+00:00", "Z") if closed_at is not None else None
+    fields = {"signatures": counts.signatures, "endorsements": counts.endorsements, "closed_at": closed}
+    body = json.dumps(fields) + "\n"
     etag = hashlib.blake2s(body.encode(), digest_size=8).hexdigest()
     headers = {
         **CORS_HEADERS,
@@ -43,14 +48,15 @@ def count_response_parts(counts, max_age, stale):
 
 @bp.get("/api/count", provide_automatic_options=False)
 def count():
-    """The public counters, cacheable for a few seconds by browsers and proxies.
+    """The public counters, cacheable for a few seconds by browsers and proxies, and when the
+    letter closed (``closed_at``, ISO-8601 in UTC; null while it is open).
 
     ``COUNT_MAX_AGE_SECONDS`` and ``COUNT_STALE_SECONDS`` set the caching; a browser that polls
     sends back the ETag and gets an empty 304 while the counts are unchanged.
     """
     config = current_app.config
     body, etag, headers = count_response_parts(
-        current_counts(), config["COUNT_MAX_AGE_SECONDS"], config["COUNT_STALE_SECONDS"]
+        current_counts(), campaign.closed_at(), config["COUNT_MAX_AGE_SECONDS"], config["COUNT_STALE_SECONDS"]
     )
     # Weak comparison, as If-None-Match asks: a proxy that compresses the body may weaken the tag.
     if request.if_none_match.contains_weak(etag):

@@ -87,6 +87,8 @@ DEFAULTS = {
     "DATABASE_UNAVAILABLE_RETRY_AFTER": 5,
     # Days in figures and charts are the campaign's days, in this time zone.
     "CAMPAIGN_TIMEZONE": "America/Toronto",
+    # Once the letter closes, signers who signed before may still confirm for this many hours.
+    "CAMPAIGN_CONFIRM_GRACE_HOURS": 48,
     # The domain of the emails' Message-IDs; None: the PUBLIC_URL's host.
     "MAIL_MESSAGE_ID_DOMAIN": None,
     # The public list of signers: names per page, and how many the letter page shows.
@@ -212,6 +214,9 @@ def load_config(instance_path, environ=None, testing=False, overrides=None):
         config[name] = int(parse_seconds(name, config[name]))
     for name in ("UNCONFIRMED_RETENTION_DAYS", "PRIVACY_BATCH_SIZE"):
         config[name] = parse_whole_number(name, config[name])
+    config["CAMPAIGN_CONFIRM_GRACE_HOURS"] = parse_whole_number(
+        "CAMPAIGN_CONFIRM_GRACE_HOURS", config["CAMPAIGN_CONFIRM_GRACE_HOURS"], minimum=0
+    )
 
     secret = env.get("SECRET_KEY", "").strip()
     if secret:

@@ -75,9 +75,10 @@ def counter_context(lang, counts):
     }
 
 
-def counters_fragment(lang, counts):
-    """The letter page's counters and progress bar (``letter/_counters.html``), as HTML."""
-    return render_counters("letter/_counters.html", lang, counts)
+def counters_fragment(lang, counts, closed=False):
+    """The letter page's counters and progress bar (``letter/_counters.html``), as HTML; once the
+    letter has closed, the count without the bar toward a goal nobody can help reach any more."""
+    return render_counters("letter/_counters.html", lang, counts, closed=closed)
 
 
 def render_counters(template, lang, counts, **extra):

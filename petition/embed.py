@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import escape
 
+from petition.campaign import state as campaign
 from petition.counters import render_counters
 from petition.counts import current_counts
 from petition.i18n import LANGUAGES
@@ -25,7 +26,11 @@ EMBED_HEIGHT = 180
 def counter(lang):
     """The live count, the bar toward the goal, and a link that opens the letter in a new tab."""
     page = render_counters(
-        "embed/counter.html", lang, current_counts(), letter_url=public_url("letter.show", lang=lang)
+        "embed/counter.html",
+        lang,
+        current_counts(),
+        letter_url=public_url("letter.show", lang=lang),
+        closed_at=campaign.closed_at(),
     )
     response = make_response(page)
     response.frame_ancestors = "*"

@@ -5,9 +5,10 @@ without a name, a control character in a text input (a path value, a query strin
 Each is a 400, the site's own error page in the visitor's language; the database never sees it.
 
 Line breaks (CR, LF) are refused everywhere but in the multi-line fields that a view names with
-``@allows_line_breaks`` (the Markdown of an update). A tab is refused in URLs and in field names,
-but not in a field's value: a value pasted from a spreadsheet can honestly carry one, invisible to
-the person who pasted it, and every text field's filter folds or trims white space.
+``@allows_line_breaks`` (the Markdown of an update, the texts of the delivery and the response).
+A tab is refused in URLs and in field names, but not in a field's value: a value pasted from a
+spreadsheet can honestly carry one, invisible to the person who pasted it, and every text field's
+filter folds or trims white space.
 """
 
 import re

@@ -2,6 +2,7 @@
 
 from petition.admin.models import Administrator
 from petition.audit import AuditEvent
+from petition.campaign.models import Campaign, Milestone
 from petition.endorsements.models import Endorsement
 from petition.mail.models import OutboxMessage
 from petition.mail.suppression import SuppressedAddress
@@ -18,8 +19,10 @@ from petition.updates.models import CampaignUpdate, UpdateRecipient
 __all__ = [
     "Administrator",
     "AuditEvent",
+    "Campaign",
     "CampaignUpdate",
     "Endorsement",
+    "Milestone",
     "OutboxMessage",
     "ReceivedSubmission",
     "ShareLink",

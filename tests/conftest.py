@@ -15,6 +15,7 @@ import redis
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
+from petition.campaign import state as campaign_state
 from petition.config import normalise_database_url
 from petition.counts import forget_counts
 from petition.endorsements.importer import import_endorsements
@@ -67,6 +68,7 @@ def app(migrated_database, app_config):
     app = make_app(migrated_database, **app_config)
     forget_counts()
     forget_entries()
+    campaign_state.forget()
     with app.app_context():
         empty_all_tables()
     yield app
@@ -79,6 +81,7 @@ def app(migrated_database, app_config):
         db.engine.dispose()
     forget_counts()
     forget_entries()
+    campaign_state.forget()
 
 
 @pytest.fixture

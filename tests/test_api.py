@@ -28,14 +28,14 @@ def cache_directives(response):
 def test_count_before_any_import(client):
     response = client.get("/api/count")
     assert response.status_code == 200
-    assert response.get_json() == {"signatures": 0, "endorsements": 0}
+    assert response.get_json() == {"signatures": 0, "endorsements": 0, "closed_at": None}
 
 
 def test_count_reports_signatures_and_endorsements(client, endorsements):
     response = client.get("/api/count")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
-    assert response.get_json() == {"signatures": 0, "endorsements": 414}
+    assert response.get_json() == {"signatures": 0, "endorsements": 414, "closed_at": None}
 
 
 def test_count_is_cacheable_for_a_few_seconds(client, endorsements):
@@ -64,7 +64,7 @@ def test_count_answers_304_to_a_matching_etag(client, endorsements):
 
     other = client.get("/api/count", headers={"If-None-Match": '"something-else"'})
     assert other.status_code == 200
-    assert other.get_json() == {"signatures": 0, "endorsements": 414}
+    assert other.get_json() == {"signatures": 0, "endorsements": 414, "closed_at": None}
 
 
 def test_the_etag_changes_with_the_counts(app, client, runner):

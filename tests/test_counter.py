@@ -120,7 +120,7 @@ def test_count_answers_200_once_the_count_changed(app, client, endorsements):
     set_signature_count(app, 3)
     response = client.get("/api/count", headers={"If-None-Match": etag})
     assert response.status_code == 200
-    assert response.get_json() == {"signatures": 3, "endorsements": 414}
+    assert response.get_json() == {"signatures": 3, "endorsements": 414, "closed_at": None}
     assert response.headers["ETag"] != etag
 
 

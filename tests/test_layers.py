@@ -19,6 +19,7 @@ FEATURES = (
     "petition.signers",
     "petition.endorsements",
     "petition.updates",
+    "petition.campaign",
     "petition.admin",
 )
 

@@ -34,6 +34,15 @@ class Tick:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A milestone's day on the chart: a line across the plot, a short label, a tooltip."""
+
+    x: float
+    label: str  # "1K"
+    title: str  # "1,000 signatures reached on Mar 3"
+
+
+@dataclass(frozen=True)
 class BarChart:
     width: int
     height: int
@@ -43,6 +52,8 @@ class BarChart:
     plot_left: float
     plot_right: float
     baseline: float
+    plot_top: float = TOP
+    marks: list = ()
 
 
 def tick_step(value, ticks=4):
@@ -65,8 +76,30 @@ def day_label(day):
     return format_skeleton("MMMd", day, locale=get_locale())
 
 
-def bar_chart(days, width=WIDTH, height=HEIGHT):
-    """Bars for [(day, count)], with four gridlines and a few day labels along the bottom."""
+def milestone_marks(days, milestones, left, slot):
+    """A mark for each day of ``days`` on which goals were reached ([(day, goal)]); the biggest
+    goal of a day labels it, and its tooltip names them all."""
+    position = {day: index for index, (day, _count) in enumerate(days)}
+    goals_by_day = {}
+    for day, goal in milestones:
+        if day in position:
+            goals_by_day.setdefault(day, []).append(goal)
+    marks = []
+    for day, goals in sorted(goals_by_day.items()):
+        reached = ", ".join(format_number(goal) for goal in sorted(goals))
+        marks.append(
+            Mark(
+                x=round(left + position[day] * slot + slot / 2, 2),
+                label=compact_number(max(goals)),
+                title=_("%(goals)s signatures reached on %(day)s", goals=reached, day=day_label(day)),
+            )
+        )
+    return marks
+
+
+def bar_chart(days, width=WIDTH, height=HEIGHT, milestones=()):
+    """Bars for [(day, count)], with four gridlines, a few day labels along the bottom, and a mark
+    on each day a goal was reached (``milestones``: [(day, goal)])."""
     plot_width = width - LEFT - RIGHT
     plot_height = height - TOP - BOTTOM
     baseline = TOP + plot_height
@@ -93,4 +126,5 @@ def bar_chart(days, width=WIDTH, height=HEIGHT):
         for index, (day, _count) in enumerate(days)
         if index % every == 0
     ]
-    return BarChart(width, height, bars, y_ticks, x_ticks, LEFT, width - RIGHT, baseline)
+    marks = milestone_marks(days, milestones, LEFT, slot)
+    return BarChart(width, height, bars, y_ticks, x_ticks, LEFT, width - RIGHT, baseline, TOP, marks)

@@ -16,6 +16,7 @@ from petition.admin.figures import campaign_zone
 from petition.admin.pages import (
     account,
     audit,
+    campaign,
     dashboard,
     endorsements,
     export,
@@ -46,6 +47,7 @@ bp.register_blueprint(endorsements.bp, url_prefix="/endorsements")
 bp.register_blueprint(share_links.bp, url_prefix="/share-links")
 bp.register_blueprint(export.bp, url_prefix="/export")
 bp.register_blueprint(updates.bp, url_prefix="/updates")
+bp.register_blueprint(campaign.bp, url_prefix="/campaign")
 bp.register_blueprint(audit.bp, url_prefix="/audit")
 bp.register_blueprint(account.bp, url_prefix="/account")
 

@@ -13,6 +13,7 @@ from flask import render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from petition.campaign import state as campaign
 from petition.counters import counters_fragment
 from petition.counts import current_counts
 from petition.endorsements.listing import all_entries, listing
@@ -31,17 +32,30 @@ def render_letter(lang, form=None, status=200, shared_by=None):
         order = "list"
     query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
     counts = current_counts()
+    state = campaign.current()
+    closed_at = state.closed_at(campaign.now())
     recent = recent_signers_fragment(lang)
     if form is None and not query:
         # The common case: the same page for everyone but for a few values, filled in below.
-        page = cached_page(lang, order, counts, shared_by)
+        page = cached_page(lang, order, counts, state, closed_at, shared_by)
         page = (
             page.replace(CSRF_HOLE, generate_csrf())
-            .replace(COUNTERS_HOLE, counters_fragment(lang, counts))
+            .replace(COUNTERS_HOLE, counters_fragment(lang, counts, closed=closed_at is not None))
             .replace(RECENT_HOLE, recent)
         )
         return page, status
-    return render_page(lang, order, query, counts, form, shared_by=shared_by, recent_signers=Markup(recent)), status  # noqa: S704 - rendered by an autoescaping template
+    page = render_page(
+        lang,
+        order,
+        query,
+        counts,
+        state,
+        closed_at,
+        form,
+        shared_by=shared_by,
+        recent_signers=Markup(recent),  # noqa: S704 - rendered by an autoescaping template
+    )
+    return page, status
 
 
 # Placeholders for what differs between visitors of the cached page; none can occur in text.
@@ -55,16 +69,18 @@ _page_cache = OrderedDict()
 _page_cache_lock = threading.Lock()
 
 
-def render_page(lang, order, query, counts, form=None, shared_by=None, **holes):
+def render_page(lang, order, query, counts, state, closed_at, form=None, shared_by=None, **holes):
     from petition.sharing.refs import ORGANISATION, share_target
     from petition.signing.forms import SignForm
 
     lead, organisations, shown = listing(order, query)
-    holes.setdefault("counters", counters_fragment(lang, counts))
+    holes.setdefault("counters", counters_fragment(lang, counts, closed=closed_at is not None))
     return render_template(
         "letter/show.html",
         letter=load_letter(lang),
         counts=counts,
+        campaign=state,
+        closed_at=closed_at,
         lead=lead,
         organisations=organisations,
         shown=shown,
@@ -77,14 +93,18 @@ def render_page(lang, order, query, counts, form=None, shared_by=None, **holes):
     )
 
 
-def cached_page(lang, order, counts, shared_by=None):
+def cached_page(lang, order, counts, state, closed_at, shared_by=None):
     """The rendered page with holes, kept until the endorsement list is reloaded.
 
     Rendering 414 organisations and the form for every visitor would cost far more than the
-    rest of the request; the list changes rarely (``all_entries`` is the cache's key).
+    rest of the request; the list changes rarely (``all_entries`` is the cache's key). The
+    campaign's state is in the key: a close, a delivery or a milestone is a new page. Once
+    closed, the page says how many signed, so the count is in the key too; it then moves only
+    with the last confirmations of the grace period.
     """
     entries = all_entries()
-    key = (lang, order, counts.endorsements, shared_by.slug if shared_by else None)
+    final_count = counts.signatures if closed_at is not None else None
+    key = (lang, order, counts.endorsements, shared_by.slug if shared_by else None, state, closed_at, final_count)
     with _page_cache_lock:
         cached = _page_cache.get(key)
         if cached is not None and cached[0] is entries:
@@ -95,6 +115,8 @@ def cached_page(lang, order, counts, shared_by=None):
         order,
         "",
         counts,
+        state,
+        closed_at,
         shared_by=shared_by,
         csrf_value=CSRF_HOLE,
         counters=COUNTERS_HOLE,

@@ -8,6 +8,7 @@ opening must not confirm), submitted by script at once or by a button without sc
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from petition.campaign import state as campaign
 from petition.counts import current_counts
 from petition.errors import render_error
 from petition.extensions import csrf, limiter
@@ -49,9 +50,24 @@ def invalid_link():
     )
 
 
+def letter_closed():
+    """The 410 of a confirmation or a new link asked for once the grace period is over."""
+    state = campaign.current()
+    page = render_template(
+        "signing/closed.html",
+        closed_at=state.closed_at(campaign.now()),
+        confirmations_ended=state.confirmations_end(campaign.now()),
+        counts=current_counts(),
+    )
+    return page, 410
+
+
 @bp.post("/<lang:lang>/sign")
 @limiter.limit(signing_limit, methods=["POST"])
 def sign(lang):
+    if campaign.is_closed():
+        # The letter page, which now says that it closed, and when; nothing is recorded.
+        return render_letter(lang, status=410)
     form = SignForm()
     if not form.validate():
         return render_letter(lang, form=form, status=400)
@@ -87,6 +103,8 @@ def confirm(lang, token):
     try:
         signature = signer_tokens.signature_for_confirm(token)
     except ExpiredToken:
+        if not campaign.accepts_confirmations():
+            return letter_closed()
         return render_template("signing/expired.html", token=token), 410
     except InvalidToken:
         return invalid_link()
@@ -94,10 +112,15 @@ def confirm(lang, token):
         return redirect(url_for("signing.thanks", lang=lang), code=303)
     if signature.status != SignatureStatus.PENDING:
         return invalid_link()
+    if not campaign.accepts_confirmations():
+        return letter_closed()
     if request.method == "GET":
         return render_template("signing/confirm.html", token=token, signature=signature, details=details_of(signature))
     try:
         service.confirm(signature)
+    except service.LetterClosed:
+        # The grace period ended between opening the page and pressing the button.
+        return letter_closed()
     except service.SigningError:
         # Withdrawn or invalidated between opening the page and pressing the button.
         return invalid_link()
@@ -124,6 +147,8 @@ def thanks(lang):
 @limiter.limit(resend_limit)
 def resend(lang, token):
     """A fresh confirmation email for the signer of an expired link."""
+    if not campaign.accepts_confirmations():
+        return letter_closed()
     try:
         signer_tokens.signature_for_confirm(token)
     except ExpiredToken as expired:

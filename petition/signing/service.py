@@ -12,7 +12,9 @@ from flask import current_app
 from sqlalchemy import func, update
 
 from petition.audit import record_audit
-from petition.counts import forget_counts
+from petition.campaign import milestones
+from petition.campaign import state as campaign
+from petition.counts import forget_counts, signature_count
 from petition.extensions import db
 from petition.mail.models import OutboxMessage
 from petition.signing import insertion, tallies
@@ -50,6 +52,10 @@ class Submission:
 
 class SigningError(Exception):
     """A signature cannot move to the state asked for."""
+
+
+class LetterClosed(SigningError):
+    """The letter has closed and its grace period for confirmations is over."""
 
 
 def record(signature, kind, detail=None):
@@ -228,13 +234,20 @@ def move(signature, to_status, event, count_delta=0, audit=None, **values):
         db.session.rollback()
         db.session.refresh(signature)
         return False
+    near_a_goal = False
     if count_delta:
         change_count(count_delta)
+        if count_delta > 0:
+            # In the transaction that moves the count, so that confirmations racing across a goal
+            # record it once (campaign/milestones.py).
+            near_a_goal = milestones.record_reached(signature_count)
     tallies.record_move(signature, to_status, values)
     record(signature, event)
     if audit is not None:
         record_audit(*audit, commit=False)
     db.session.commit()
+    if near_a_goal:
+        milestones.check_after_commit(signature_count)
     db.session.refresh(signature)
     forget_counts()
     return True
@@ -242,6 +255,8 @@ def move(signature, to_status, event, count_delta=0, audit=None, **values):
 
 def confirm(signature):
     """Count a pending signature. Confirming twice is harmless: returns False the second time."""
+    if signature.status == SignatureStatus.PENDING and not campaign.accepts_confirmations():
+        raise LetterClosed("the letter has closed and its grace period for confirmations is over")
     if signature.status == SignatureStatus.PENDING and move(
         signature, SignatureStatus.CONFIRMED, EventKind.CONFIRMED, count_delta=+1, confirmed_at=utcnow()
     ):
