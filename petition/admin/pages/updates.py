@@ -18,7 +18,7 @@ from petition.input_checks import allows_line_breaks
 from petition.mail import suppression
 from petition.provinces import PROVINCES
 from petition.timeutil import utcnow
-from petition.updates import service
+from petition.updates import announcements, service
 from petition.updates.emails import render_sample
 from petition.updates.models import CampaignUpdate, UpdateStatus
 from petition.updates.sending import SendingError, missing_sender_identification
@@ -82,6 +82,13 @@ def form_page(form, campaign_update=None, error=None, status=200):
 @allows_line_breaks(*BODIES)
 def new():
     form = UpdateForm()
+    about = request.args.get("about")
+    if request.method == "GET" and about:
+        # A draft announcing the delivery or the response, from what the campaign page recorded.
+        try:
+            form = UpdateForm(formdata=None, obj=announcements.announcement(about))
+        except announcements.NothingToAnnounce:
+            return bad_request(_("There is nothing recorded yet to announce."), code=404)
     if not form.validate_on_submit():
         return form_page(form, status=400 if request.method == "POST" else 200)
     try:
