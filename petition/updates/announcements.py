@@ -4,9 +4,8 @@ An administrator starts from a draft written here in both languages from what th
 recorded, and changes it as they like before sending; nothing is sent from here.
 """
 
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from petition.campaign import state
 from petition.counts import signature_count
@@ -58,6 +57,4 @@ def announcement(about):
     for lang, locale in LANGUAGES.items():
         with force_locale(locale):
             texts[lang] = delivery_text(recorded, lang, count) if about == "delivery" else response_text(recorded, lang)
-    return Draft(
-        subject_en=texts["en"][0], body_en=texts["en"][1], subject_fr=texts["fr"][0], body_fr=texts["fr"][1]
-    )
+    return Draft(subject_en=texts["en"][0], body_en=texts["en"][1], subject_fr=texts["fr"][0], body_fr=texts["fr"][1])

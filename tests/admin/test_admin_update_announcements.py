@@ -28,7 +28,10 @@ def test_a_delivery_is_announced_in_both_languages_with_its_date_and_count(app, 
     with app.test_request_context():
         add("Ana", "Smith", "ana@example.org")
         campaign.record_delivery(
-            date(2027, 3, 1), "the Office of the Prime Minister", "We were received.", "Nous avons été reçus.",
+            date(2027, 3, 1),
+            "the Office of the Prime Minister",
+            "We were received.",
+            "Nous avons été reçus.",
             "https://example.org/delivery",
         )
     page = admin.get("/admin/updates/new?about=delivery").get_data(as_text=True)
