@@ -132,7 +132,7 @@ def test_after_the_grace_period_the_confirmation_page_says_the_letter_closed(
     for response in (client.get(path), client.post(path, data={"csrf_token": token})):
         assert response.status_code == 410
         text = text_of(response)
-        assert "This letter has closed" in text
+        assert ("This letter has closed" if lang == "en" else "Cette lettre est fermée") in text
         assert ("March 5, 2026" if lang == "en" else "5 mars 2026") in text, "when confirming ended"
         assert f'<html lang="{lang}-CA"' in response.get_data(as_text=True)
     assert status_of(app, ident) == SignatureStatus.PENDING
