@@ -15,11 +15,12 @@ update through ``petition.updates.service`` and starts sending it at ``--rate`` 
 then starts ``--mail-workers`` ``flask --app petition mail worker`` processes.
 
 It measures, in order: messages a second reaching the sink for ``--alone`` seconds with nothing
-else running, from the first message in the sink; then, with wrk in another process, ``/robots.txt``, ``/en/`` and ``/robots.txt``
-again for ``--duration`` seconds each, and the messages a second meanwhile; and the whole send,
-from the start to the last message. The letter page's ratio is its requests/s over the mean of the
-two ``/robots.txt`` runs of the same phase, measured once before the send (quiet) and once during
-it. Targets: 300 messages/s alone, and a ratio of 0.40 during the send.
+else running, from the first message in the sink; then, with wrk in another process,
+``/robots.txt``, ``/en/`` and ``/robots.txt`` again for ``--duration`` seconds each, and the
+messages a second meanwhile; and the whole send, from the start to the last message. The letter
+page's ratio is its requests/s over the mean of the two ``/robots.txt`` runs of the same phase,
+measured once before the send (quiet) and once during it. Targets: 300 messages/s alone, and a
+ratio of 0.40 during the send.
 
 Every recipient must receive the update once: the sink must hold as many messages as there are
 recipients, to as many distinct addresses, and the outbox must have sent them all, or the run
