@@ -1,5 +1,7 @@
 """The two languages of the site: URL prefixes, negotiation, and the locale of each request."""
 
+import re
+
 from flask import current_app, g, has_request_context, request, url_for
 from flask_babel import format_decimal
 from werkzeug.routing import BaseConverter
@@ -67,6 +69,14 @@ def url_in_language(lang, **extra):
 def format_number(value):
     """12,345 in English and 12 345 in French, as Canadian readers write them."""
     return format_decimal(value)
+
+
+def ordinal_first(written, day, locale):
+    """French writes the first of the month as an ordinal, « 1er mars », which Babel's formats do
+    not: ``written`` (a date as Babel wrote it) with that put right."""
+    if str(locale).startswith("fr") and day.day == 1:
+        return re.sub(r"(?<!\d)1(?= )", "1er", written, count=1)
+    return written
 
 
 def init_app(app):

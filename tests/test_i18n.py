@@ -189,3 +189,15 @@ def test_missing_page_under_en_is_an_english_404(client):
     response = client.get("/en/no-such-page", headers={"Accept-Language": "fr"})
     assert response.status_code == 404
     assert '<html lang="en-CA">' in response.get_data(as_text=True)
+
+
+def test_french_writes_the_first_of_the_month_as_an_ordinal():
+    from datetime import date
+
+    from petition.i18n import ordinal_first
+
+    assert ordinal_first("1 mars 2026", date(2026, 3, 1), "fr_CA") == "1er mars 2026"
+    assert ordinal_first("mercredi 1 avril 2026", date(2026, 4, 1), "fr_CA") == "mercredi 1er avril 2026"
+    assert ordinal_first("11 mars 2026", date(2026, 3, 11), "fr_CA") == "11 mars 2026"
+    assert ordinal_first("2026-03-01", date(2026, 3, 1), "fr_CA") == "2026-03-01"
+    assert ordinal_first("March 1, 2026", date(2026, 3, 1), "en_CA") == "March 1, 2026"

@@ -79,11 +79,22 @@ class DeliveryForm(Form):
     delivered_on = DateField(
         _l("Delivered on"), validators=[DataRequired(_l("Please give the day of delivery.")), a_campaign_day]
     )
-    delivered_to = StringField(
-        _l("Delivered to"),
+    delivered_to_en = StringField(
+        _l("Delivered to, in English"),
         filters=[stripped],
         validators=[DataRequired(_l("Please say to whom it was delivered.")), Length(max=service.RECIPIENT_MAX)],
         description=_l("For instance: the Office of the Prime Minister."),
+    )
+    delivered_to_fr = StringField(
+        _l("Delivered to, in French"),
+        filters=[stripped],
+        validators=[DataRequired(_l("Please say to whom it was delivered.")), Length(max=service.RECIPIENT_MAX)],
+        # French joins "à" and "le" into "au": the field holds its own preposition, and the
+        # French sentences that show it have none.
+        description=_l(
+            "With the word that leads to it, as it follows « remise le 3 mars » in French: for instance, "
+            "au Cabinet du premier ministre."
+        ),
     )
     text_en = text_in(_l("What to say about it, in English"), service.DELIVERY_TEXT_MAX)
     text_fr = text_in(_l("What to say about it, in French"), service.DELIVERY_TEXT_MAX)

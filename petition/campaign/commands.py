@@ -60,7 +60,7 @@ def status_command():
         click.echo("Open; no close is scheduled.")
     click.echo(f"Verified signatures: {signature_count()}.")
     if current.delivery is not None:
-        click.echo(f"Delivered on {current.delivery.on.isoformat()} to {current.delivery.to}.")
+        click.echo(f"Delivered on {current.delivery.on.isoformat()} to {current.delivery.to_en}.")
     if current.response is not None:
         click.echo(f"Government's response of {current.response.on.isoformat()}.")
     for milestone in current.milestones:

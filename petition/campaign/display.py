@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
+from petition.i18n import ordinal_first
 from petition.timeutil import as_utc
 
 FORMATS = ("short", "medium", "long", "full")
@@ -24,9 +25,10 @@ def campaign_date(value, format="long"):
     if value is None:
         return ""
     day = campaign_day(value)
+    locale = get_locale()
     if format in FORMATS:
-        return format_date(day, format, locale=get_locale())
-    return format_skeleton(format, day, locale=get_locale())
+        return ordinal_first(format_date(day, format, locale=locale), day, locale)
+    return ordinal_first(format_skeleton(format, day, locale=locale), day, locale)
 
 
 def paragraphs(text):

@@ -24,7 +24,10 @@ class Campaign(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delivered_on: Mapped[date | None] = mapped_column(Date)
-    delivered_to: Mapped[str | None] = mapped_column(String(200))
+    # To whom, as each language writes it ("the Office of the Prime Minister", « le Cabinet du
+    # premier ministre »): the letter page puts it in a sentence of its language.
+    delivered_to_en: Mapped[str | None] = mapped_column(String(200))
+    delivered_to_fr: Mapped[str | None] = mapped_column(String(200))
     delivery_text_en: Mapped[str | None] = mapped_column(Text)
     delivery_text_fr: Mapped[str | None] = mapped_column(Text)
     delivery_link: Mapped[str | None] = mapped_column(String(500))

@@ -123,13 +123,14 @@ def checked_link(value, label):
     return link
 
 
-def record_delivery(on, to, text_en, text_fr, link=None):
+def record_delivery(on, to_en, to_fr, text_en, text_fr, link=None):
     """Record (or correct) when the letter was delivered and to whom, with its texts and link."""
     if on is None:
         raise CampaignError(_("The date of delivery is needed."))
     values = {
         "delivered_on": on,
-        "delivered_to": checked_text(to, _("To whom it was delivered"), RECIPIENT_MAX),
+        "delivered_to_en": checked_text(to_en, _("To whom it was delivered, in English"), RECIPIENT_MAX),
+        "delivered_to_fr": checked_text(to_fr, _("To whom it was delivered, in French"), RECIPIENT_MAX),
         "delivery_text_en": checked_text(text_en, _("The English text"), DELIVERY_TEXT_MAX),
         "delivery_text_fr": checked_text(text_fr, _("The French text"), DELIVERY_TEXT_MAX),
         "delivery_link": checked_link(link, _("The link")),

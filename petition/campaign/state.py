@@ -26,13 +26,17 @@ class Delivery:
     """When the letter was delivered, to whom, what the campaign says of it, and a link."""
 
     on: date
-    to: str
+    to_en: str
+    to_fr: str
     text_en: str
     text_fr: str
     link: str | None
 
     def text(self, lang):
         return self.text_fr if lang == "fr" else self.text_en
+
+    def to(self, lang):
+        return self.to_fr if lang == "fr" else self.to_en
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,8 @@ def delivery_of(row):
     if row.delivered_on is None:
         return None
     texts = (row.delivery_text_en or "", row.delivery_text_fr or "")
-    return Delivery(row.delivered_on, row.delivered_to or "", *texts, row.delivery_link)
+    recipients = (row.delivered_to_en or "", row.delivered_to_fr or "")
+    return Delivery(row.delivered_on, *recipients, *texts, row.delivery_link)
 
 
 def response_of(row):

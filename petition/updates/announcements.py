@@ -27,7 +27,7 @@ def delivery_text(delivery, lang, count):
             "On %(date)s, we delivered the open letter to %(recipient)s, with %(count)s verified signatures.",
             count,
             date=date_in(delivery.on, lang),
-            recipient=delivery.to,
+            recipient=delivery.to(lang),
             count=format_number(count),
         )
     ]

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from markupsafe import escape
 
 from petition.extensions import db
-from petition.i18n import LANGUAGES
+from petition.i18n import LANGUAGES, ordinal_first
 from petition.letter.content import load_letter
 from petition.links import public_url
 from petition.mail.compose import in_language
@@ -40,11 +40,7 @@ TOKEN_MARK = "update-unsubscribe-token"  # noqa: S105 - a mark, not a secret
 
 @lru_cache(maxsize=256)
 def date_in(day, lang):
-    written = format_date(day, "long", locale=LANGUAGES[lang])
-    # French writes the first of the month as an ordinal: « 1er mars », which Babel does not.
-    if lang == "fr" and day.day == 1 and written.startswith("1 "):
-        written = "1er" + written[1:]
-    return written
+    return ordinal_first(format_date(day, "long", locale=LANGUAGES[lang]), day, LANGUAGES[lang])
 
 
 def signed_on(moment, lang):

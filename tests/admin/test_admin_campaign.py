@@ -14,7 +14,8 @@ from tests.campaign_helpers import T0, Clock
 
 DELIVERY = {
     "delivered_on": "2026-03-10",
-    "delivered_to": "The Office of the Prime Minister",
+    "delivered_to_en": "The Office of the Prime Minister",
+    "delivered_to_fr": "au Cabinet du premier ministre",
     "text_en": "We handed the letter in on Parliament Hill.\n\nThank you <all>!",
     "text_fr": "Nous avons remis la lettre sur la colline du Parlement.",
     "link": "https://example.org/delivered",
@@ -116,14 +117,17 @@ def test_the_delivery_and_the_response_show_above_the_letter_in_each_language(ap
     assert "Nous avons remis" not in english
 
     french = client.get("/fr/").get_data(as_text=True)
+    assert "Remise le 10 mars 2026 au Cabinet du premier ministre" in french
     assert "10 mars 2026" in french and "2 avril 2026" in french
+    assert "au Cabinet du premier ministre" in french and "The Office of the Prime Minister" not in french
     assert "Nous avons remis la lettre sur la colline du Parlement." in french
     assert "Le gouvernement remercie les signataires." in french
     assert "We handed the letter in" not in french
 
     [delivery, response] = audit(app)
     assert delivery[0] == "delivery recorded" and delivery[1] == "admin@example.org"
-    assert json.loads(delivery[2])["delivered_to"] == DELIVERY["delivered_to"]
+    assert json.loads(delivery[2])["delivered_to_en"] == DELIVERY["delivered_to_en"]
+    assert json.loads(delivery[2])["delivered_to_fr"] == DELIVERY["delivered_to_fr"]
     assert response[0] == "response recorded"
 
 
@@ -131,8 +135,9 @@ def test_the_delivery_is_editable(app, admin, clock):
     post(admin, "delivery", **DELIVERY)
     page = admin.get("/admin/campaign/").get_data(as_text=True)
     assert 'value="The Office of the Prime Minister"' in page
-    assert post(admin, "delivery", **(DELIVERY | {"delivered_to": "The Prime Minister"})).status_code == 303
-    assert current(app).delivery.to == "The Prime Minister"
+    assert post(admin, "delivery", **(DELIVERY | {"delivered_to_en": "The Prime Minister"})).status_code == 303
+    assert current(app).delivery.to("en") == "The Prime Minister"
+    assert current(app).delivery.to("fr") == DELIVERY["delivered_to_fr"]
 
 
 @pytest.mark.parametrize(
@@ -142,9 +147,10 @@ def test_the_delivery_is_editable(app, admin, clock):
         {"delivered_on": "2026-02-30"},
         {"delivered_on": "10/03/2026"},
         {"delivered_on": "0001-01-01"},
-        {"delivered_to": ""},
-        {"delivered_to": "   "},
-        {"delivered_to": "x" * 201},
+        {"delivered_to_en": ""},
+        {"delivered_to_fr": "   "},
+        {"delivered_to_en": "x" * 201},
+        {"delivered_to_fr": "x" * 201},
         {"text_en": ""},
         {"text_fr": "x" * 2001},
         {"link": "javascript:alert(1)"},
@@ -203,7 +209,7 @@ def test_the_grace_period_shown_after_it_ended(app, admin, clock):
 
 def test_line_breaks_are_taken_in_the_texts_only(app, admin, clock):
     """The texts are written in paragraphs; a line break anywhere else is still a 400."""
-    assert post(admin, "delivery", **(DELIVERY | {"delivered_to": "The Prime\nMinister"})).status_code == 400
+    assert post(admin, "delivery", **(DELIVERY | {"delivered_to_fr": "Le premier\nministre"})).status_code == 400
     assert post(admin, "delivery", **(DELIVERY | {"text_en": "One.\r\n\r\nTwo.\x00"})).status_code == 400
     assert current(app).delivery is None
     assert post(admin, "delivery", **(DELIVERY | {"text_en": "One.\r\n\r\nTwo."})).status_code == 303

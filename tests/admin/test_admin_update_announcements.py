@@ -30,6 +30,7 @@ def test_a_delivery_is_announced_in_both_languages_with_its_date_and_count(app, 
         campaign.record_delivery(
             date(2027, 3, 1),
             "the Office of the Prime Minister",
+            "au Cabinet du premier ministre",
             "We were received.",
             "Nous avons été reçus.",
             "https://example.org/delivery",
@@ -41,7 +42,9 @@ def test_a_delivery_is_announced_in_both_languages_with_its_date_and_count(app, 
         "On March 1, 2027, we delivered the open letter to the Office of the Prime Minister, with 1 verified signature."
     )
     assert "We were received." in bodies["body_en"] and "(https://example.org/delivery)" in bodies["body_en"]
-    assert bodies["body_fr"].startswith("Le 1er mars 2027, nous avons remis la lettre ouverte")
+    assert bodies["body_fr"].startswith(
+        "Le 1er mars 2027, nous avons remis la lettre ouverte au Cabinet du premier ministre"
+    )
     assert "Nous avons été reçus." in bodies["body_fr"]
     with app.app_context():
         assert db.session.query(CampaignUpdate).count() == 0, "a draft is only saved when the form is sent"

@@ -33,7 +33,8 @@ def delivered(app, endorsements, signature_factory):
         today = utcnow().date()
         service.record_delivery(
             today - timedelta(days=1),
-            "The Office of the Prime Minister",
+            "the Office of the Prime Minister",
+            "au Cabinet du premier ministre",
             "We handed the letter and its 12,345 signatures to the Prime Minister's office on Parliament Hill."
             "\n\nThank you to every organisation and every person who signed.",
             "Nous avons remis la lettre et ses 12\u00a0345 signatures au cabinet du premier ministre, sur la colline "

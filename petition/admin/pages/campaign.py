@@ -20,7 +20,8 @@ def stored_delivery_form(current):
     delivery = current.delivery
     data = {}
     if delivery is not None:
-        data = {"delivered_on": delivery.on, "delivered_to": delivery.to, "link": delivery.link}
+        data = {"delivered_on": delivery.on, "delivered_to_en": delivery.to_en, "delivered_to_fr": delivery.to_fr}
+        data["link"] = delivery.link
         data |= {"text_en": delivery.text_en, "text_fr": delivery.text_fr}
     return DeliveryForm(formdata=None, data=data)
 
@@ -97,7 +98,12 @@ def delivery():
     if not form.validate():
         return campaign_page(400, delivery_form=form)
     service.record_delivery(
-        form.delivered_on.data, form.delivered_to.data, form.text_en.data, form.text_fr.data, form.link.data
+        form.delivered_on.data,
+        form.delivered_to_en.data,
+        form.delivered_to_fr.data,
+        form.text_en.data,
+        form.text_fr.data,
+        form.link.data,
     )
     flash(_("The delivery is recorded; the letter page shows it."), "success")
     return redirect(url_for(".show", _anchor="delivery"), code=303)
