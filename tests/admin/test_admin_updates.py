@@ -231,3 +231,10 @@ def test_not_signed_in_nothing_opens_and_nothing_is_done(app, administrator, cli
     assert client.post("/admin/updates/new", data=GOOD).status_code in (400, 401)
     assert client.post(f"/admin/updates/{update_id}/send", data={"read_previews": "y"}).status_code in (400, 401)
     assert updates_in(app)[0].status == UpdateStatus.DRAFT
+
+
+def test_an_updates_page_is_titled_by_its_subject_alone(app, admin):
+    update_id = written(app)
+    page = admin.get(f"/admin/updates/{update_id}").get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", page, flags=re.S).group(1)
+    assert title.startswith("The letter was delivered") and "<" not in title and "Set it aside" not in title
