@@ -30,7 +30,7 @@ def create_app(test_config=None):
     errors.init_app(app)
     input_checks.init_app(app)
 
-    from petition import api, embed, privacy
+    from petition import api, embed, privacy, reach
     from petition.admin import auth as admin_auth
     from petition.admin import commands as admin_commands
     from petition.admin import routes as admin
@@ -60,6 +60,7 @@ def create_app(test_config=None):
     share_refs.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
+    app.register_blueprint(reach.bp)
     app.register_blueprint(admin.bp)
     admin_auth.init_app(app)
     app.register_blueprint(endorsement_commands.bp)

@@ -30,6 +30,30 @@ PREFLIGHT_HEADERS = {
 }
 
 
+def public_headers(body, max_age, stale):
+    """The ETag (the body's hash) and the caching and CORS headers of a public, cacheable body."""
+    etag = hashlib.blake2s(body.encode(), digest_size=8).hexdigest()
+    headers = {
+        **CORS_HEADERS,
+        "Cache-Control": f"public, max-age={max_age}, stale-while-revalidate={stale}",
+        "ETag": f'"{etag}"',
+    }
+    return etag, headers
+
+
+def cacheable_response(body, mimetype, etag, headers):
+    """``body``, or an empty 304 when the request's If-None-Match already holds its ETag."""
+    # Weak comparison, as If-None-Match asks: a proxy that compresses the body may weaken the tag.
+    if request.if_none_match.contains_weak(etag):
+        return current_app.response_class(status=304, headers=headers)
+    return current_app.response_class(body, mimetype=mimetype, headers=headers)
+
+
+def preflight_response():
+    """The CORS preflight of a cross-site request for public data."""
+    return current_app.response_class(status=204, headers=PREFLIGHT_HEADERS)
+
+
 @lru_cache(maxsize=64)
 def count_response_parts(counts, closed_at, max_age, stale):
     """The JSON body, its ETag and the headers, made once per value of the counts and closing
@@ -37,12 +61,7 @@ def count_response_parts(counts, closed_at, max_age, stale):
     closed = closed_at.astimezone(UTC).isoformat().replace("+00:00", "Z") if closed_at is not None else None
     fields = {"signatures": counts.signatures, "endorsements": counts.endorsements, "closed_at": closed}
     body = json.dumps(fields) + "\n"
-    etag = hashlib.blake2s(body.encode(), digest_size=8).hexdigest()
-    headers = {
-        **CORS_HEADERS,
-        "Cache-Control": f"public, max-age={max_age}, stale-while-revalidate={stale}",
-        "ETag": f'"{etag}"',
-    }
+    etag, headers = public_headers(body, max_age, stale)
     return body, etag, headers
 
 
@@ -58,16 +77,13 @@ def count():
     body, etag, headers = count_response_parts(
         current_counts(), campaign.closed_at(), config["COUNT_MAX_AGE_SECONDS"], config["COUNT_STALE_SECONDS"]
     )
-    # Weak comparison, as If-None-Match asks: a proxy that compresses the body may weaken the tag.
-    if request.if_none_match.contains_weak(etag):
-        return current_app.response_class(status=304, headers=headers)
-    return current_app.response_class(body, mimetype="application/json", headers=headers)
+    return cacheable_response(body, "application/json", etag, headers)
 
 
 @bp.route("/api/count", methods=["OPTIONS"])
 def count_preflight():
     """The CORS preflight of a cross-site request for the count."""
-    return current_app.response_class(status=204, headers=PREFLIGHT_HEADERS)
+    return preflight_response()
 
 
 @bp.get("/healthz")

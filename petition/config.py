@@ -66,6 +66,9 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": 6 * 3600,
     # How long the counters shown on pages may lag behind the database, in seconds.
     "COUNT_CACHE_SECONDS": 2.0,
+    # /<lang>/provinces and its open data: a province or territory with fewer verified signatures
+    # than this (but more than none) shows "fewer than N", since small numbers can name people.
+    "PUBLIC_MIN_COUNT": 5,
     # Signing.
     "SIGNATURE_CONFIRM_MAX_AGE": 7 * 24 * 3600,
     "SIGNATURE_EMAILS_PER_DAY": 3,
@@ -212,7 +215,7 @@ def load_config(instance_path, environ=None, testing=False, overrides=None):
         "DATABASE_UNAVAILABLE_RETRY_AFTER",
     ):
         config[name] = int(parse_seconds(name, config[name]))
-    for name in ("UNCONFIRMED_RETENTION_DAYS", "PRIVACY_BATCH_SIZE"):
+    for name in ("UNCONFIRMED_RETENTION_DAYS", "PRIVACY_BATCH_SIZE", "PUBLIC_MIN_COUNT"):
         config[name] = parse_whole_number(name, config[name])
     config["CAMPAIGN_CONFIRM_GRACE_HOURS"] = parse_whole_number(
         "CAMPAIGN_CONFIRM_GRACE_HOURS", config["CAMPAIGN_CONFIRM_GRACE_HOURS"], minimum=0

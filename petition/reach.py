@@ -1,0 +1,112 @@
+"""Reach across Canada: ``/<lang>/provinces`` (a map and a table) and the same figures as open data,
+``/api/provinces`` (JSON) and ``/api/provinces.csv``, cached and tagged as ``/api/count`` is.
+
+The figures, and which of them are withheld, are ``petition.breakdown``'s.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+from math import ceil
+
+from flask import Blueprint, current_app, render_template
+from flask_babel import format_decimal, format_percent, get_locale
+
+from petition.api import cacheable_response, preflight_response, public_headers
+from petition.breakdown import as_csv, as_json, current_breakdown
+
+bp = Blueprint("reach", __name__)
+
+# The map's shades: none, then SHADES steps up to the highest rate of any province.
+SHADES = 5
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    shade: str
+    low: float | None
+    high: float | None
+
+
+def shade_step(rate, highest):
+    """1..SHADES for a rate above 0, in equal steps up to ``highest``."""
+    return max(1, min(SHADES, ceil(SHADES * rate / highest)))
+
+
+def shade_of(figures, highest):
+    """The fill class of one province on the map."""
+    if figures.withheld:
+        return "shade-withheld"
+    if not figures.per_100k:
+        return "shade-0"
+    return f"shade-{shade_step(figures.per_100k, highest)}"
+
+
+def legend(highest):
+    """The shades' ranges, per 100,000 residents; one entry (none yet) while there is no signature."""
+    entries = [LegendEntry("shade-0", None, 0.0)]
+    if highest:
+        step = highest / SHADES
+        entries += [LegendEntry(f"shade-{i}", step * (i - 1), step * i) for i in range(1, SHADES + 1)]
+    return entries
+
+
+def rate(value):
+    """A rate per 100,000 as the page writes it: 12.34, 12,34 in French."""
+    return format_decimal(value, format="#,##0.##")
+
+
+def share(value):
+    """A share of the total in the locale's own pattern, one decimal: 12.3%, 12,3 % in French."""
+    pattern = get_locale().percent_formats[None].pattern.replace("#,##0", "#,##0.#", 1)
+    return format_percent(value / 100, format=pattern)
+
+
+@bp.get("/<lang:lang>/provinces")
+def show(lang):
+    breakdown = current_breakdown()
+    highest = breakdown.highest_rate
+    canada = [p for p in breakdown.provinces if p.code != "XX"]
+    return render_template(
+        "provinces/show.html",
+        breakdown=breakdown,
+        canada={p.code: p for p in canada},
+        shades={p.code: shade_of(p, highest) for p in canada},
+        legend=legend(highest),
+        rate=rate,
+        share=share,
+    )
+
+
+@lru_cache(maxsize=32)
+def data_response_parts(breakdown, kind, max_age, stale):
+    """The body, its ETag and its headers, once per value of the figures and kind."""
+    body = as_json(breakdown) if kind == "json" else as_csv(breakdown)
+    etag, headers = public_headers(body, max_age, stale)
+    return body, etag, headers
+
+
+def data_response(kind, mimetype):
+    config = current_app.config
+    body, etag, headers = data_response_parts(
+        current_breakdown(), kind, config["COUNT_MAX_AGE_SECONDS"], config["COUNT_STALE_SECONDS"]
+    )
+    return cacheable_response(body, mimetype, etag, headers)
+
+
+@bp.get("/api/provinces", provide_automatic_options=False)
+def provinces_json():
+    """For each code: its names, its verified signatures (null when withheld, and ``withheld``
+    says why), its share of the total and its rate per 100,000 residents; and the total."""
+    return data_response("json", "application/json")
+
+
+@bp.get("/api/provinces.csv", provide_automatic_options=False)
+def provinces_csv():
+    """The same as ``/api/provinces``, one row per code (``breakdown.CSV_COLUMNS``)."""
+    return data_response("csv", "text/csv")
+
+
+@bp.route("/api/provinces", methods=["OPTIONS"])
+@bp.route("/api/provinces.csv", methods=["OPTIONS"])
+def provinces_preflight():
+    return preflight_response()
