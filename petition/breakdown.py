@@ -71,10 +71,6 @@ class Breakdown:
     minimum: int
     provinces: tuple[ProvinceFigures, ...]
 
-    @property
-    def highest_rate(self):
-        return max((p.per_100k for p in self.provinces if p.per_100k is not None), default=0.0)
-
 
 @cache
 def province_names():

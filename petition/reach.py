@@ -16,37 +16,40 @@ from petition.breakdown import as_csv, as_json, current_breakdown
 
 bp = Blueprint("reach", __name__)
 
-# The map's shades: none, then SHADES steps up to the highest rate of any province.
+# The map's shades: none, then SHADES classes of the rates above 0, by rank (quantiles). Steps of
+# equal width would leave every province but one in the palest shade, since a territory of 40,000
+# residents reaches a high rate with a handful of signatures.
 SHADES = 5
 
 
 @dataclass(frozen=True)
 class LegendEntry:
     shade: str
-    low: float | None
-    high: float | None
+    low: float | None  # None: the entry for no signature
+    high: float
 
 
-def shade_step(rate, highest):
-    """1..SHADES for a rate above 0, in equal steps up to ``highest``."""
-    return max(1, min(SHADES, ceil(SHADES * rate / highest)))
+def shade_classes(rates):
+    """{rate: 1..SHADES} for the distinct rates above 0: the highest is SHADES, the rest by rank."""
+    ranked = sorted({r for r in rates if r})
+    return {r: ceil(SHADES * (i + 1) / len(ranked)) for i, r in enumerate(ranked)}
 
 
-def shade_of(figures, highest):
+def shade_of(figures, classes):
     """The fill class of one province on the map."""
     if figures.withheld:
         return "shade-withheld"
     if not figures.per_100k:
         return "shade-0"
-    return f"shade-{shade_step(figures.per_100k, highest)}"
+    return f"shade-{classes[figures.per_100k]}"
 
 
-def legend(highest):
-    """The shades' ranges, per 100,000 residents; one entry (none yet) while there is no signature."""
+def legend(classes):
+    """Each shade in use and the lowest and highest rates it stands for."""
     entries = [LegendEntry("shade-0", None, 0.0)]
-    if highest:
-        step = highest / SHADES
-        entries += [LegendEntry(f"shade-{i}", step * (i - 1), step * i) for i in range(1, SHADES + 1)]
+    for step in sorted(set(classes.values())):
+        members = [r for r, c in classes.items() if c == step]
+        entries.append(LegendEntry(f"shade-{step}", min(members), max(members)))
     return entries
 
 
@@ -64,14 +67,14 @@ def share(value):
 @bp.get("/<lang:lang>/provinces")
 def show(lang):
     breakdown = current_breakdown()
-    highest = breakdown.highest_rate
     canada = [p for p in breakdown.provinces if p.code != "XX"]
+    classes = shade_classes(p.per_100k for p in canada if not p.withheld)
     return render_template(
         "provinces/show.html",
         breakdown=breakdown,
         canada={p.code: p for p in canada},
-        shades={p.code: shade_of(p, highest) for p in canada},
-        legend=legend(highest),
+        shades={p.code: shade_of(p, classes) for p in canada},
+        legend=legend(classes),
         rate=rate,
         share=share,
     )

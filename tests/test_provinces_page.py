@@ -5,6 +5,7 @@ import re
 import pytest
 
 from petition.provinces import PROVINCES
+from petition.reach import legend, shade_classes
 
 CODES = [code for code, _ in PROVINCES]
 HEADINGS = {"en": "Signatures by province and territory", "fr": "Signatures par province et territoire"}
@@ -97,3 +98,15 @@ def test_unknown_addresses_are_404(client, path):
 def test_the_letter_page_links_to_it(client, endorsements, lang, text):
     html = client.get(f"/{lang}/").get_data(as_text=True)
     assert f'<a href="/{lang}/provinces">{text}</a>' in html
+
+
+def test_the_shades_go_by_rank_so_that_one_small_territory_does_not_pale_the_rest():
+    classes = shade_classes([0.0, 0.2, 0.25, 0.3, 0.6, 17.4, 0.2])
+    assert classes == {0.2: 1, 0.25: 2, 0.3: 3, 0.6: 4, 17.4: 5}
+    assert shade_classes([3.0]) == {3.0: 5}
+    assert [(e.shade, e.low, e.high) for e in legend(shade_classes([1.0, 2.0, 3.0]))] == [
+        ("shade-0", None, 0.0),
+        ("shade-2", 1.0, 1.0),
+        ("shade-4", 2.0, 2.0),
+        ("shade-5", 3.0, 3.0),
+    ]
