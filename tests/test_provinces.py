@@ -187,3 +187,19 @@ def test_the_minimum_is_a_setting(tmp_path):
     assert load_config(tmp_path, environ=environ | {"PUBLIC_MIN_COUNT": "10"})["PUBLIC_MIN_COUNT"] == 10
     with pytest.raises(ConfigError, match="PUBLIC_MIN_COUNT"):
         load_config(tmp_path, environ=environ | {"PUBLIC_MIN_COUNT": "0"})
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_each_code_under_the_minimum_is_withheld_everywhere(client, signature_factory, code):
+    other = "QC" if code == "ON" else "ON"
+    sign_in(signature_factory, code, 4)
+    sign_in(signature_factory, other, 6)
+
+    data = provinces(client)
+    assert data["total"] == 10
+    assert data["provinces"][code] == {**data["provinces"][code], "signatures": None, "withheld": UNDER_MINIMUM}
+    assert data["provinces"][other]["signatures"] == 6
+    assert {row["code"]: row for row in csv_rows(client)}[code]["signatures"] == ""
+    html = client.get("/en/provinces").get_data(as_text=True)
+    name = data["provinces"][code]["name_en"]
+    assert re.search(rf'<th scope="row">{name}</th>\s*<td class="number" colspan="3">fewer than 5</td>', html)
