@@ -27,8 +27,8 @@ from petition.provinces import PROVINCES
 from petition.signing import tallies
 
 # Population by province and territory, Statistics Canada, 2021 Census of Population (table
-# 98-10-0001-01, "Population and dwelling counts: Canada, provinces and territories"), as in
-# /work/shared/data/provinces-2021.csv. "Outside Canada" (XX) has no population to divide by.
+# 98-10-0001-01, "Population and dwelling counts: Canada, provinces and territories"). "Outside
+# Canada" (XX) has no population to divide by.
 POPULATION_2021 = {
     "NL": 510_550,
     "PE": 154_331,
