@@ -62,9 +62,9 @@ def suppressed_count():
 
 
 def lift(address):
-    """Take ``address`` off the list (the person fixed their mailbox and asked); True if it was listed."""
+    """Take ``address`` off the list (the person fixed their mailbox and asked), in the caller's
+    transaction, which records why; True if it was listed."""
     deleted = db.session.execute(TABLE.delete().where(TABLE.c.address == address.strip().lower()))
-    db.session.commit()
     return deleted.rowcount > 0
 
 

@@ -182,12 +182,19 @@ def unsent(update_id):
     ).scalar_one()
 
 
+def cancellable(campaign_update):
+    """A draft, an update being handed over, or one handed over whose messages have not all left."""
+    if campaign_update.status == UpdateStatus.SENT:
+        return unsent(campaign_update.id) > 0
+    return campaign_update.status in (UpdateStatus.DRAFT, UpdateStatus.SENDING)
+
+
 def cancel(campaign_update):
     """Stop the update: nothing more is handed over, and what waits in the outbox is dropped.
     Returns how many queued messages were dropped."""
     if campaign_update.status == UpdateStatus.CANCELLED:
         raise SendingError(f"update {campaign_update.id} is cancelled already")
-    if campaign_update.status == UpdateStatus.SENT and not unsent(campaign_update.id):
+    if not cancellable(campaign_update):
         raise SendingError(f"update {campaign_update.id} has gone out in full: there is nothing left to cancel")
     campaign_update.status = UpdateStatus.CANCELLED
     campaign_update.cancelled_at = utcnow()

@@ -21,7 +21,7 @@ from petition.timeutil import utcnow
 from petition.updates import announcements, service
 from petition.updates.emails import render_sample
 from petition.updates.models import CampaignUpdate, UpdateStatus
-from petition.updates.sending import SendingError, missing_sender_identification
+from petition.updates.sending import SendingError, cancellable, missing_sender_identification
 
 bp = Blueprint("updates", __name__)
 
@@ -49,14 +49,6 @@ def sender_identification_missing(missing):
 
 def province_names():
     return {code: str(name) for code, name in PROVINCES}
-
-
-def can_cancel(campaign_update, progress=None):
-    if campaign_update.status == UpdateStatus.DRAFT or campaign_update.status == UpdateStatus.SENDING:
-        return True
-    if campaign_update.status == UpdateStatus.SENT:
-        return not (progress or service.progress(campaign_update)).done
-    return False
 
 
 @bp.get("/")
@@ -130,7 +122,7 @@ def show_page(campaign_update, send_form=None, status=200):
         recipients=service.recipients_now(campaign_update) if campaign_update.status == UpdateStatus.DRAFT else None,
         missing=missing_sender_identification(),
         send_form=send_form or SendForm(formdata=None),
-        can_cancel=can_cancel(campaign_update, progress),
+        can_cancel=cancellable(campaign_update),
         provinces=province_names(),
         group_separator=get_group_symbol(LANGUAGES[current_language()]),
         now=utcnow(),
@@ -199,7 +191,7 @@ def progress(update_id):
 @bp.route("/<id:update_id>/cancel", methods=["GET", "POST"])
 def cancel(update_id):
     campaign_update = get_or_404(CampaignUpdate, update_id)
-    if not can_cancel(campaign_update):
+    if not cancellable(campaign_update):
         return bad_request(_("This update has nothing left to cancel."))
     if request.method == "GET":
         return render_template("admin/updates/cancel.html", update=campaign_update)
@@ -226,6 +218,7 @@ def lift():
         return bad_request(_("This form has expired. Please go back, reload the page and send it again."))
     address = form.address.data
     if suppression.lift(address):
+        # The lift and its audit entry, in one transaction.
         record_audit("suppression lifted", address)
         flash(_("%(address)s will receive updates again.", address=address), "success")
     else:
