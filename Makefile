@@ -31,7 +31,7 @@ translations: venv
 
 # Translation workflow: extract the strings, merge them into the catalogues, translate, compile.
 extract: venv
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k bilingual -k bilingual_plural:1,2 -k in_language_plural:2,3 --no-location --sort-output -o translations/messages.pot .
 
 update-translations: extract
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete

@@ -36,6 +36,7 @@ def create_app(test_config=None):
     from petition.admin import routes as admin
     from petition.campaign import commands as campaign_commands
     from petition.campaign import display as campaign_display
+    from petition.delivery import commands as delivery_commands
     from petition.endorsements import commands as endorsement_commands
     from petition.letter import routes as letter
     from petition.mail import background, devmail
@@ -66,6 +67,8 @@ def create_app(test_config=None):
     app.register_blueprint(endorsement_commands.bp)
     app.register_blueprint(mail_commands.bp)
     app.register_blueprint(admin_commands.bp)
+    # ``signatures delivery`` sits beside ``signatures export``, though the delivery is a floor above signing.
+    signature_commands.bp.cli.add_command(delivery_commands.delivery_command)
     app.register_blueprint(signature_commands.bp)
     app.register_blueprint(sharing_commands.bp)
     app.register_blueprint(update_commands.bp)

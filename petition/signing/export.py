@@ -11,8 +11,7 @@ has CRLF line ends, and any cell a spreadsheet would take for a formula is neutr
 import csv
 import io
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
@@ -22,11 +21,16 @@ from sqlalchemy import String, case, func, literal, select, type_coerce
 
 from petition.extensions import db
 from petition.i18n import LANGUAGES
-from petition.provinces import PROVINCE_CODES
+from petition.signing.export_filters import (  # noqa: F401 (the export's names, where callers look for them)
+    FIRST_DAY,
+    LAST_DAY,
+    UPDATES_CHOICES,
+    ExportFilterError,
+    ExportFilters,
+)
 from petition.signing.models import Signature, SignatureStatus
 
 BATCH_SIZE = 5000
-UPDATES_CHOICES = ("any", "yes", "no")
 BOM = "\ufeff"
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV injection").
 FORMULA_STARTS = frozenset("=+-@\t\r")
@@ -46,61 +50,6 @@ HEADERS = (
     _l("Share reference"),
 )
 EMAIL_HEADER = _l("Email")
-
-
-# The days whose first and last instants stay on the calendar in any time zone: the day after the
-# last one, or the start of the first one moved to UTC, would be past datetime's range.
-FIRST_DAY = date.min + timedelta(days=1)
-LAST_DAY = date.max - timedelta(days=1)
-
-
-class ExportFilterError(ValueError):
-    """A filter cannot be used; the message says which and why."""
-
-
-@dataclass(frozen=True)
-class ExportFilters:
-    """Which confirmed signatures to export. Days are the campaign's days, both ends included."""
-
-    since: date | None = None
-    until: date | None = None
-    province: str | None = None
-    updates: str = "any"  # "yes": only those who want updates, "no": only those who do not
-
-    def __post_init__(self):
-        if self.province is not None and self.province not in PROVINCE_CODES:
-            raise ExportFilterError(f"unknown province {self.province!r}")
-        if self.updates not in UPDATES_CHOICES:
-            raise ExportFilterError(f"updates must be one of {', '.join(UPDATES_CHOICES)}, not {self.updates!r}")
-        for name, day in (("since", self.since), ("until", self.until)):
-            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-                raise ExportFilterError(f"{name} must be a day from {FIRST_DAY} to {LAST_DAY}, not {day}")
-        if self.since and self.until and self.since > self.until:
-            raise ExportFilterError("the first day comes after the last day")
-
-    @classmethod
-    def parse(cls, since=None, until=None, province=None, updates=None):
-        """Filters from text, as a form or a command line gives them (empty means no filter)."""
-        return cls(
-            since=parse_day(since, "since"),
-            until=parse_day(until, "until"),
-            province=(province or "").strip().upper() or None,
-            updates=(updates or "any").strip().lower(),
-        )
-
-    def describe(self):
-        """The filters as plain values, for the audit log."""
-        return {name: value.isoformat() if isinstance(value, date) else value for name, value in asdict(self).items()}
-
-
-def parse_day(text, name):
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ExportFilterError(f"{name} must be a date written YYYY-MM-DD, not {text!r}") from None
 
 
 def campaign_timezone():
@@ -194,11 +143,13 @@ def local_times(tz):
     return when
 
 
-def row_batches(filters, include_email=False, batch_size=BATCH_SIZE, lang="en"):
+def row_batches(filters, include_email=False, batch_size=BATCH_SIZE, lang="en", connection=None):
     """Yield the exported rows a batch (a list of tuples) at a time, each batch read by its own query.
 
     The next batch is read in a thread while this one is turned into text, so that the database and
     Python work at the same time; at most two batches are in memory, whatever the size of the export.
+    Given a ``connection``, every batch is read on it in turn instead, inside its transaction: what
+    else reads in that transaction (the delivery document) then sees the very same signatures.
     """
     tz = campaign_timezone()
     when = local_times(tz)
@@ -208,26 +159,40 @@ def row_batches(filters, include_email=False, batch_size=BATCH_SIZE, lang="en"):
     base = select(*cells).where(*conditions(filters, tz)).order_by(_signature.id).limit(batch_size)
 
     def read_after(last_id):
-        # A connection per batch: no transaction stays open while a slow client downloads. Every
-        # cell arrives as text, so the driver's plain tuples are taken as they are: SQLAlchemy's
-        # rows, with nothing to convert, would cost a quarter of the export's time.
-        with engine.connect() as connection:
+        # Every cell arrives as text, so the driver's plain tuples are taken as they are:
+        # SQLAlchemy's rows, with nothing to convert, would cost a quarter of the export's time.
+        if connection is not None:
             return connection.execute(base.where(_signature.id > last_id)).cursor.fetchall()
+        # A connection per batch: no transaction stays open while a slow client downloads.
+        with engine.connect() as own:
+            return own.execute(base.where(_signature.id > last_id)).cursor.fetchall()
 
+    for batch in read_batches(read_after, batch_size, ahead=connection is None):
+        rows = [
+            (r[1], r[2], r[3], r[4], when(r[5]), when(r[6]), r[7], r[8], when(r[9]) if r[9] else "", r[10])
+            for r in batch
+        ]
+        if include_email:
+            rows = [(*row, r[11]) for row, r in zip(rows, batch, strict=True)]
+        if rows:
+            yield rows
+
+
+def read_batches(read_after, batch_size, ahead):
+    """The batches of a keyset walk (``read_after(last id)``), the next one read in a thread if ``ahead``."""
+    if not ahead:
+        batch = read_after(0)
+        while batch:
+            yield batch
+            batch = read_after(batch[-1][0]) if len(batch) == batch_size else []
+        return
     reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
     try:
         coming = reader.submit(read_after, 0)
         while coming is not None:
             batch = coming.result()
             coming = reader.submit(read_after, batch[-1][0]) if len(batch) == batch_size else None
-            rows = [
-                (r[1], r[2], r[3], r[4], when(r[5]), when(r[6]), r[7], r[8], when(r[9]) if r[9] else "", r[10])
-                for r in batch
-            ]
-            if include_email:
-                rows = [(*row, r[11]) for row, r in zip(rows, batch, strict=True)]
-            if rows:
-                yield rows
+            yield batch
     finally:
         reader.shutdown(wait=True, cancel_futures=True)
 
@@ -249,7 +214,7 @@ def in_language(lang):
     return force_locale(LANGUAGES[lang])
 
 
-def csv_chunks(filters, include_email=False, lang="en", batch_size=BATCH_SIZE, progress=None):
+def csv_chunks(filters, include_email=False, lang="en", batch_size=BATCH_SIZE, progress=None, connection=None):
     """Yield the CSV file as text: the byte order mark and the header first, then a batch of rows per chunk.
 
     ``progress``, when given, is called with the number of rows in each chunk once it is made.
@@ -258,7 +223,7 @@ def csv_chunks(filters, include_email=False, lang="en", batch_size=BATCH_SIZE, p
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header(include_email, lang))
     yield BOM + buffer.getvalue()
-    for rows in row_batches(filters, include_email, batch_size, lang):
+    for rows in row_batches(filters, include_email, batch_size, lang, connection):
         buffer.seek(0)
         buffer.truncate()
         writer.writerows(rows)
@@ -267,7 +232,7 @@ def csv_chunks(filters, include_email=False, lang="en", batch_size=BATCH_SIZE, p
         yield buffer.getvalue()
 
 
-def write_csv(fileobj, filters, include_email=False, progress=None, lang="en", batch_size=BATCH_SIZE):
+def write_csv(fileobj, filters, include_email=False, progress=None, lang="en", batch_size=BATCH_SIZE, connection=None):
     """Write the export to ``fileobj`` (binary, or text opened with ``newline=""``); returns the row count."""
     written = 0
 
@@ -278,7 +243,8 @@ def write_csv(fileobj, filters, include_email=False, progress=None, lang="en", b
             progress(n)
 
     binary = not isinstance(fileobj, io.TextIOBase)
-    for chunk in csv_chunks(filters, include_email, lang=lang, batch_size=batch_size, progress=counted):
+    chunks = csv_chunks(filters, include_email, lang, batch_size, progress=counted, connection=connection)
+    for chunk in chunks:
         fileobj.write(chunk.encode("utf-8") if binary else chunk)
     return written
 
