@@ -8,7 +8,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app petition
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format venv chromium translations extract update-translations db bench load clean
+.PHONY: run test lint format venv system-packages chromium translations extract update-translations db bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,22 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 venv: $(VENV)/.installed
 
-# Debian's Chromium for the browser tests; Playwright never downloads a browser of its own.
-chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-dejavu-core zbar-tools; \
+# Debian's packages the site and its tests need: Chromium for the browser tests (Playwright never
+# downloads a browser of its own), zbar to read QR codes back, poppler to read PDFs back, wrk for the
+# benchmarks; and for the PDFs (petition/typesetting.py) cairo, Pango and the Noto fonts, which cover
+# every script signers write (fonts-noto-core: Latin, Arabic, Indic, Hebrew, Inuktitut syllabics and
+# more; fonts-noto-cjk: Chinese, Japanese, Korean). Only what is missing is installed.
+DEBIAN_PACKAGES := chromium fonts-dejavu-core zbar-tools poppler-utils wrk libcairo2 libpango-1.0-0 \
+	libpangocairo-1.0-0 fonts-noto-core fonts-noto-cjk
+system-packages:
+	@missing="$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done)"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian's $$missing"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	fi
+
+# The name older notes and scripts use.
+chromium: system-packages
 
 translations: venv
 	$(BIN)/pybabel compile -d translations
@@ -51,7 +62,7 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: venv chromium translations lint
+test: venv system-packages translations lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: venv translations
