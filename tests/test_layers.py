@@ -19,6 +19,7 @@ FEATURES = (
     "petition.signers",
     "petition.endorsements",
     "petition.updates",
+    "petition.delivery",
     "petition.campaign",
     "petition.admin",
 )
@@ -99,7 +100,8 @@ def test_only_mail_wake_sets_the_wake_flag():
 # registry imports every model so that migrations see the whole schema.
 WIRING = {"petition", "petition.models"}
 # Below the features: settings, extensions, database helpers, time, caches, i18n, tokens, the
-# request checks and error pages, the audit log, the outbox, and domain data that any floor reads.
+# request checks and error pages, the audit log, the outbox, the PDF typesetter, and domain data
+# that any floor reads.
 SERVICES = {
     "petition.audit",
     "petition.cache",
@@ -148,7 +150,7 @@ def test_the_services_import_no_feature():
     offences = [
         f"{module} imports {name}"
         for module, path in modules()
-        if module in SERVICES or inside(module, "petition.mail")
+        if module in SERVICES or inside(module, "petition.mail") or inside(module, "petition.typesetting")
         for name in imports_of(module, path)
         if is_feature(name)
     ]

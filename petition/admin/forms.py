@@ -202,6 +202,10 @@ def a_calendar_day(form, field):
         )
 
 
+class DeliveryForm(Form):
+    """The delivery document's button: nothing to fill in, but the form's CSRF token."""
+
+
 class ExportForm(Form):
     since = DateField(_l("Confirmed from (day)"), validators=[Optional(), a_calendar_day])
     until = DateField(_l("Confirmed until (day, included)"), validators=[Optional(), a_calendar_day])

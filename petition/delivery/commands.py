@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from petition.delivery.service import DeliveryFiles, make_delivery
 from petition.i18n import LANGUAGES
@@ -22,6 +23,7 @@ from petition.i18n import LANGUAGES
 @click.option(
     "--lang", type=click.Choice(sorted(LANGUAGES)), default="en", show_default=True, help="The CSV header's language."
 )
+@with_appcontext
 def delivery_command(out, lang):
     """Build the delivery document (PDF) and the CSV export whose SHA-256 it prints, from one moment."""
     if out.suffix.lower() != ".pdf":

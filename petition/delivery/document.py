@@ -10,15 +10,23 @@ batch at a time, so memory stays flat however many there are.
 from dataclasses import dataclass
 from datetime import datetime
 
-from babel.dates import format_date, format_time
-from flask import current_app
-from flask_babel import force_locale, format_decimal, get_translations
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from petition.breakdown import POPULATION_SOURCE, breakdown_of, province_names
 from petition.delivery import snapshot
 from petition.delivery.letter_text import letter_blocks
-from petition.i18n import LANGUAGES, ordinal_first
+from petition.delivery.words import (
+    bilingual,
+    bilingual_plural,
+    day,
+    in_language_plural,
+    neutral,
+    number,
+    pair,
+    two_lines,
+)
+from petition.i18n import LANGUAGES
 from petition.provinces import PROVINCES
 from petition.typesetting import SANS, SERIF, Document, Style, escape
 
@@ -43,27 +51,6 @@ class Delivered:
     csv_sha256: str
     unknown_glyphs: int
     taken_at: datetime
-
-
-def bilingual(text, **values):
-    """``text`` (a msgid) in each language: (English, French). ``make extract`` knows this name."""
-    found = []
-    for lang in ("en", "fr"):
-        with force_locale(LANGUAGES[lang]):
-            found.append(_(text, **values))
-    return tuple(found)
-
-
-def number(value, lang):
-    with force_locale(LANGUAGES[lang]):
-        return format_decimal(value)
-
-
-def day(moment, lang):
-    locale = LANGUAGES[lang]
-    local = moment.astimezone(current_app.config["CAMPAIGN_ZONE"])
-    written = ordinal_first(format_date(local.date(), "long", locale=locale), local.date(), locale)
-    return f"{written}, {format_time(local, 'short', locale=locale)}"
 
 
 def build(pdf_target, csv_file, taken_at, lang="en", progress=None, expected=None):
@@ -227,20 +214,6 @@ def table(document, counts, total):
     document.paragraph(escape(note[0]), SMALL, markup=True, after=0)
 
 
-def pair(en, fr, between=" · "):
-    """Both languages' words, once when they are the same ("Alberta", "Signatures")."""
-    return en if en == fr else f"{en}{between}{fr}"
-
-
-def two_lines(en, fr):
-    return en if en == fr else f"{en}\n{fr}"
-
-
-def neutral(n):
-    """A count as both languages may read it in one table: 12 345, with a narrow space (The Canadian Style)."""
-    return f"{n:,}".replace(",", "\u202f")
-
-
 def signers(document, connection, counts, progress):
     heading = bilingual("The signers, by province and territory")
     names = province_names()
@@ -257,31 +230,32 @@ def signers(document, connection, counts, progress):
         title = f"<b>{escape(document.running)}</b>   {escape(signature_count(count.signatures))}"
         document.paragraph(title, HEADING.but(size=11), markup=True, after=6, keep_with=NAME.line_height * 3)
         document.columns(counted(snapshot.named_signers(connection, code), progress), NAME)
-        if count.unnamed:
-            others = bilingual_plural(
+        unnamed = [
+            bilingual_plural(
                 "and %(num)s other who asked not to be named",
                 "and %(num)s others who asked not to be named",
-                count.unnamed,
+                count.asked_not,
             )
+            if count.asked_not
+            else None,
+            bilingual_plural(
+                "and %(num)s other whose name the moderators withheld",
+                "and %(num)s others whose names the moderators withheld",
+                count.withheld,
+            )
+            if count.withheld
+            else None,
+        ]
+        for words in filter(None, unnamed):
             document.space(4)
-            document.paragraph(escape(pair(*others)), NAME.but(italic=True, hang=0), markup=True, after=0)
-            if progress is not None:
-                progress(count.unnamed)
+            document.paragraph(escape(pair(*words)), NAME.but(italic=True, hang=0), markup=True, after=0)
+        if progress is not None:
+            progress(count.signatures - count.named)
         document.space(14)
 
 
 def signature_count(n):
     return pair(*bilingual_plural("%(num)s signature", "%(num)s signatures", n))
-
-
-def bilingual_plural(singular, plural, n):
-    """The plural form for ``n`` in each language, ``%(num)s`` written as each writes numbers."""
-    return tuple(in_language_plural(lang, singular, plural, n) for lang in ("en", "fr"))
-
-
-def in_language_plural(lang, singular, plural, n):
-    with force_locale(LANGUAGES[lang]):
-        return get_translations().ngettext(singular, plural, n) % {"num": number(n, lang)}
 
 
 def counted(names, progress, every=1000):

@@ -69,10 +69,12 @@ def write_export(connection, file, lang="en", progress=None):
 class ProvinceCount:
     signatures: int
     named: int  # shown by name in the document
+    asked_not: int  # who asked not to be named
 
     @property
-    def unnamed(self):
-        return self.signatures - self.named
+    def withheld(self):
+        """Not named because the moderators took the name off the public list."""
+        return self.signatures - self.named - self.asked_not
 
 
 def named_condition():
@@ -83,12 +85,16 @@ def named_condition():
 def province_counts(connection):
     """{province code: ProvinceCount} of the confirmed signatures, in one pass over the table."""
     named = func.sum(case((named_condition(), 1), else_=0))
+    asked_not = func.sum(case((_signature.display == NameDisplay.NONE.value, 1), else_=0))
     statement = (
-        select(_signature.province, func.count(), named)
+        select(_signature.province, func.count(), named, asked_not)
         .where(_signature.status == SignatureStatus.CONFIRMED.value)
         .group_by(_signature.province)
     )
-    return {code: ProvinceCount(int(n), int(shown or 0)) for code, n, shown in connection.execute(statement)}
+    return {
+        code: ProvinceCount(int(n), int(shown or 0), int(asked or 0))
+        for code, n, shown, asked in connection.execute(statement)
+    }
 
 
 def endorsing_organisations(connection):

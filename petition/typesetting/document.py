@@ -1,58 +1,8 @@
-"""Printable PDF documents, typeset by Pango and written by cairo a page at a time. Knows no feature.
+"""A PDF being written, page after page: paragraphs that flow, text at fixed places, rules, columns."""
 
-Pango shapes every script (HarfBuzz), orders right-to-left text (FriBidi) and takes each character
-that a font lacks from another installed font (fontconfig), so a name written in Arabic, Chinese,
-Punjabi or Inuktitut syllabics prints as its signer wrote it. cairo writes each page to the file
-as soon as it is finished, so memory stays flat however long the document grows. The fonts are
-Debian's Noto packages, which ``make`` installs (``fonts-noto-core``, ``fonts-noto-cjk``).
-
-Sizes are in PostScript points (1/72 inch), the page's origin at its top left.
-"""
-
-from dataclasses import dataclass, replace
-
-import cairocffi as cairo
-import pangocairocffi
-import pangocffi
-from pangocffi import pango as pango_lib
-
-LETTER = (612.0, 792.0)  # 8.5 × 11 inches
-SERIF = "Noto Serif"
-SANS = "Noto Sans"
-
-
-@dataclass(frozen=True)
-class Style:
-    """How a run of text looks: its font, size, weight, leading, alignment and grey."""
-
-    family: str = SERIF
-    size: float = 10.5
-    bold: bool = False
-    italic: bool = False
-    leading: float = 1.4  # the distance between baselines, as a multiple of the size
-    align: str = "left"  # left, center or right
-    grey: float = 0.0  # 0 is black; printing in black and white stays legible up to about 0.4
-    hang: float = 0.0  # how far a wrapped line is indented under the first (a name's city, say)
-    one_line: bool = False  # cut at the width with an ellipsis rather than wrapped (running headers)
-
-    def but(self, **changes):
-        return replace(self, **changes)
-
-    @property
-    def line_height(self):
-        return self.size * self.leading
-
-
-ALIGNMENTS = {
-    "left": pangocffi.Alignment.LEFT,
-    "center": pangocffi.Alignment.CENTER,
-    "right": pangocffi.Alignment.RIGHT,
-}
-
-
-def escape(text):
-    """Text made safe to put inside Pango markup."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+from petition.typesetting.bindings import cairo, pango_lib, pangocairocffi, pangocffi
+from petition.typesetting.columns import flow_columns
+from petition.typesetting.style import ALIGNMENTS, LETTER
 
 
 class Document:
@@ -71,6 +21,9 @@ class Document:
             self.surface.set_metadata(cairo.PDF_METADATA_AUTHOR, author)
         self.cr = cairo.Context(self.surface)
         self.pango = pangocairocffi.create_context(self.cr)
+        # Left to right, not "weak" left to right: a line that starts with a right-to-left name
+        # would otherwise be laid out as a right-to-left paragraph, its city before it.
+        pango_lib.pango_context_set_base_dir(self.pango.pointer, pango_lib.PANGO_DIRECTION_LTR)
         self.decorate = decorate
         self.running = ""
         self.page = 0
@@ -230,74 +183,4 @@ class Document:
         Only one page of items is in memory at a time. The last page of a run is balanced: its
         columns share the items evenly instead of the first holding them all.
         """
-        width = (self.text_width - gap * (count - 1)) / count
-        items = iter(items)
-        first = next(items, None)
-        if first is None:
-            return
-        pending = []  # measured (layout, height), not yet drawn
-        waiting = [first]
-        exhausted = False
-        while True:
-            if self.y is None or self.room() < style.line_height:
-                self.new_page()
-            room = self.room()
-            # Read until the items would fill every column of what is left of the page.
-            filled = sum(h for _, h in pending)
-            while not exhausted and filled <= room * count:
-                item = waiting.pop() if waiting else next(items, None)
-                if item is None:
-                    exhausted = True
-                    break
-                layout = self.layout(item, style, width)
-                pending.append((layout, min(self.height_of(layout), room)))
-                filled += pending[-1][1]
-            fits = filled <= room * count
-            target = balanced_height(pending, count, room) if exhausted and fits else room
-            drawn, used = self.fill_columns(pending, count, width, gap, target, style.grey)
-            del pending[:drawn]
-            if exhausted and not pending:
-                self.y += used
-                return
-            self.new_page()
-
-    def fill_columns(self, pending, count, width, gap, target, grey):
-        """Draw as many of ``pending`` as fit in ``count`` columns ``target`` high; (how many, height used)."""
-        drawn = 0
-        tallest = 0.0
-        for column in range(count):
-            x = self.left + column * (width + gap)
-            y = 0.0
-            while drawn < len(pending) and y + pending[drawn][1] <= target + 0.01:
-                layout, height = pending[drawn]
-                self.draw(layout, x, self.y + y, grey)
-                y += height
-                drawn += 1
-            tallest = max(tallest, y)
-        return drawn, tallest
-
-
-def balanced_height(pending, count, room):
-    """The least column height, up to ``room``, in which ``pending`` fits in ``count`` columns, in order."""
-    heights = [h for _, h in pending]
-    low, high = max(heights), room
-    if columns_needed(heights, high) > count:
-        return room
-    # A binary search over the height; a dozen rounds get within a fraction of a point.
-    for _ in range(12):
-        middle = (low + high) / 2
-        if columns_needed(heights, middle) <= count:
-            high = middle
-        else:
-            low = middle
-    return high
-
-
-def columns_needed(heights, target):
-    columns, used = 1, 0.0
-    for height in heights:
-        if used + height > target + 0.01:
-            columns += 1
-            used = 0.0
-        used += height
-    return columns
+        flow_columns(self, items, style, count, gap)
