@@ -30,13 +30,14 @@ from petition.i18n import LANGUAGES
 from petition.provinces import PROVINCES
 from petition.typesetting import SANS, SERIF, Document, Style, escape
 
-BODY = Style(SERIF, 10.5, leading=1.45)  # ragged right: without hyphenation, justified lines gape
-TITLE = Style(SERIF, 17, bold=True, leading=1.25)
-HEADING = Style(SANS, 12.5, bold=True, leading=1.3)
+BODY = Style(SERIF, 11.5, leading=1.45)  # ragged right: without hyphenation, justified lines gape
+TITLE = Style(SERIF, 18, bold=True, leading=1.25)
+HEADING = Style(SANS, 13, bold=True, leading=1.3)
 SMALL = Style(SANS, 8, grey=0.35, leading=1.3)
 RUNNING = SMALL.but(one_line=True)
-NAME = Style(SANS, 8.5, leading=1.42, hang=8)
-TABLE = Style(SANS, 9, leading=1.5)
+NAME = Style(SANS, 9, leading=1.4, hang=8)
+TABLE = Style(SANS, 10, leading=1.45)
+MARGINS = (66.0, 68.0, 60.0, 68.0)  # top, right, bottom, left: lines of about 75 characters
 DIGEST = Style("DejaVu Sans Mono", 8.2, leading=1.4)
 
 
@@ -67,7 +68,7 @@ def build(pdf_target, csv_file, taken_at, lang="en", progress=None, expected=Non
         organisations = snapshot.endorsing_organisations(connection)
         total = sum(count.signatures for count in counts.values())
         titles = (letter_blocks("en")[0], letter_blocks("fr")[0])
-        document = Document(pdf_target, title=" / ".join(titles), decorate=running_header())
+        document = Document(pdf_target, title=" / ".join(titles), margins=MARGINS, decorate=running_header())
         cover(document, titles, total, len(organisations), rows, digest, taken_at)
         for lang_of_letter in ("en", "fr"):
             letter(document, lang_of_letter)

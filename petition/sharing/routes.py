@@ -1,11 +1,12 @@
 """Share links of organisations (``/<lang>/o/<slug>``), QR codes, and an organisation's figures."""
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from petition.letter.page import render_letter
 from petition.links import public_url
 from petition.security import private_link
 from petition.sharing import refs
+from petition.sharing.posters import organisation_urls, poster_download
 from petition.sharing.qr import qr_code
 from petition.sharing.stats import organisation_figures, token_opens
 
@@ -66,4 +67,15 @@ def organisation_stats(lang, slug, token):
         organisation=entry,
         figures=organisation_figures(entry.slug),
         share=refs.share_target(lang, refs.ORGANISATION + entry.slug),
+        poster=url_for("sharing.organisation_poster", lang=lang, slug=entry.slug, token=token),
     )
+
+
+@bp.get("/<lang:lang>/o/<slug>/stats/<token>/poster.pdf")
+@private_link
+def organisation_poster(lang, slug, token):
+    """The organisation's poster, from its private figures page (the poster itself holds no secret)."""
+    entry = organisation_or_404(slug)
+    if not token_opens(token, entry.slug):
+        abort(403)
+    return poster_download(entry.name, organisation_urls(entry.slug), lang, f"poster-{entry.slug}-{lang}")

@@ -21,6 +21,8 @@ class Document:
             self.surface.set_metadata(cairo.PDF_METADATA_AUTHOR, author)
         self.cr = cairo.Context(self.surface)
         self.pango = pangocairocffi.create_context(self.cr)
+        # Sizes are points, as the page's are: Pango would otherwise take them at a screen's 96 dpi.
+        pangocairocffi.set_resolution(self.pango, 72)
         # Left to right, not "weak" left to right: a line that starts with a right-to-left name
         # would otherwise be laid out as a right-to-left paragraph, its city before it.
         pango_lib.pango_context_set_base_dir(self.pango.pointer, pango_lib.PANGO_DIRECTION_LTR)
@@ -98,15 +100,24 @@ class Document:
         if style.one_line:
             layout.ellipsize = pangocffi.EllipsizeMode.END
         layout.alignment = ALIGNMENTS[style.align]
-        # Every line the same height, whichever fallback font a script needs: lists stay even.
-        attributes = pangocffi.AttrList()
-        line_height = pango_lib.pango_attr_line_height_new_absolute(pangocffi.units_from_double(style.line_height))
-        attributes.insert(pangocffi.Attribute.from_pointer(line_height))
-        layout.attributes = attributes
         if markup:
             layout.apply_markup(text)
         else:
             layout.text = text
+        # Added to what the markup set (bold, italics), on a copy: the layout keeps its own list.
+        marked = pango_lib.pango_layout_get_attributes(layout.pointer)
+        if marked == pangocffi.ffi.NULL:
+            attributes = pangocffi.AttrList()
+        else:
+            attributes = pangocffi.AttrList.from_pointer(pango_lib.pango_attr_list_copy(marked), gc=True)
+        # Every line the same height, whichever fallback font a script needs: lists stay even.
+        line_height = pango_lib.pango_attr_line_height_new_absolute(pangocffi.units_from_double(style.line_height))
+        attributes.insert(pangocffi.Attribute.from_pointer(line_height))
+        # A word broken at the end of a line gets no hyphen of Pango's: in a name or a link, a
+        # hyphen that was never typed would be read as part of it.
+        no_hyphens = pango_lib.pango_attr_insert_hyphens_new(False)
+        attributes.insert(pangocffi.Attribute.from_pointer(no_hyphens))
+        layout.attributes = attributes
         return layout
 
     def height_of(self, layout):

@@ -17,6 +17,7 @@ from petition.endorsements.listing import forget_entries
 from petition.endorsements.models import Endorsement
 from petition.i18n import format_number
 from petition.links import public_url
+from petition.sharing.posters import organisation_urls, poster_download
 from petition.sharing.stats import stats_url
 
 bp = Blueprint("endorsements", __name__)
@@ -67,6 +68,13 @@ def edit(endorsement_id):
         entry=entry,
         share_urls={lang: public_url("sharing.organisation", lang=lang, slug=entry.slug) for lang in ("en", "fr")},
     ), status
+
+
+@bp.get("/<id:endorsement_id>/poster-<any(en, fr):lang>.pdf")
+def poster(endorsement_id, lang):
+    """The organisation's poster, ``lang`` first, to print or to send to the organisation."""
+    entry = get_or_404(Endorsement, endorsement_id)
+    return poster_download(entry.name, organisation_urls(entry.slug), lang, f"poster-{entry.slug}-{lang}")
 
 
 @bp.route("/<id:endorsement_id>/remove", methods=["GET", "POST"])

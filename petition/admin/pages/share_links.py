@@ -1,10 +1,11 @@
 """Share references: the administrators' ``?ref=`` codes, their links and their figures."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from petition.admin.forms import ShareLinkForm
-from petition.sharing import share_links
+from petition.sharing import refs, share_links
+from petition.sharing.posters import poster_download, share_link_urls
 
 bp = Blueprint("share_links", __name__)
 
@@ -25,3 +26,12 @@ def index():
                 return redirect(url_for(".index"), code=303)
     status = 400 if request.method == "POST" else 200
     return render_template("admin/share_links.html", form=form, links=share_links.with_figures()), status
+
+
+@bp.get("/<code>/poster-<any(en, fr):lang>.pdf")
+def poster(code, lang):
+    """A poster for the link, its label standing for who shares it, ``lang`` first."""
+    link = refs.share_link(code)
+    if link is None:
+        abort(404)
+    return poster_download(link.label, share_link_urls(link.code), lang, f"poster-{link.code}-{lang}")
