@@ -13,7 +13,7 @@ from datetime import datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from petition.breakdown import POPULATION_SOURCE, breakdown_of, province_names
+from petition.breakdown import breakdown_of, province_names
 from petition.delivery import snapshot
 from petition.delivery.letter_text import letter_blocks
 from petition.delivery.words import (
@@ -174,7 +174,7 @@ def endorsements(document, organisations):
 
 def table(document, counts, total):
     heading = bilingual("Verified signatures by province and territory")
-    document.running = pair(*heading)
+    document.running = pair(*bilingual("Signatures by province"))
     document.new_page()
     document.paragraph(escape(heading[0]), HEADING, markup=True, after=0)
     document.paragraph(escape(heading[1]), HEADING.but(bold=False, grey=0.3), markup=True, after=12)
@@ -211,8 +211,8 @@ def table(document, counts, total):
         document.y += height
         document.rule(weight=0.3, grey=0.75, after=0)
     document.space(10)
-    note = bilingual("Population: %(source)s.", source=POPULATION_SOURCE)
-    document.paragraph(escape(note[0]), SMALL, markup=True, after=0)
+    for note in bilingual("Per 100,000 residents: from Statistics Canada's 2021 Census of Population."):
+        document.paragraph(escape(note), SMALL, markup=True, after=1)
 
 
 def signers(document, connection, counts, progress):
