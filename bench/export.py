@@ -26,16 +26,12 @@ import platform
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.harness import (
-    ROOT,
     BenchError,
     ThrowawayDatabase,
     commit_id,
@@ -45,6 +41,7 @@ from bench.harness import (
     flask_command,
     guarded,
     load_average,
+    measured_child,
     say,
     target_status,
 )
@@ -53,13 +50,6 @@ ROWS_PER_SECOND_TARGET = 100_000
 MEMORY_GROWTH_TARGET = 1.10  # peak memory at the largest size / at the smallest
 EXPORT_TIMEOUT = 900.0  # seconds for one export before it is killed
 NOTHING = ["--since", "2999-01-01"]  # an export that matches no row: the cost of starting up
-
-
-@dataclass(frozen=True)
-class Run:
-    seconds: float
-    cpu_seconds: float  # user and system time of the child: what a busy machine does not inflate
-    peak_kib: int  # ru_maxrss of the child, in KiB on Linux
 
 
 @dataclass(frozen=True)
@@ -123,25 +113,7 @@ def run_export(env, workdir, *arguments):
     out = workdir / "signatures.csv"
     out.unlink(missing_ok=True)
     command = [sys.executable, "-m", "flask", "--app", "petition", "signatures", "export", "--out", str(out)]
-    with open(workdir / "stderr.txt", "wb") as errors:
-        started = time.perf_counter()
-        process = subprocess.Popen([*command, *arguments], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
-        watchdog = threading.Timer(EXPORT_TIMEOUT, process.kill)
-        watchdog.start()
-        try:
-            # wait4 gives the resources of this child alone (RUSAGE_CHILDREN would mix in the others).
-            _pid, status, usage = os.wait4(process.pid, 0)
-        except BaseException:  # Ctrl-C, SIGTERM: the child goes too, before its database does
-            process.kill()
-            process.wait()
-            raise
-        finally:
-            watchdog.cancel()
-        seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise BenchError(f"the export failed ({process.returncode}):\n{(workdir / 'stderr.txt').read_text()}")
-    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss), out
+    return measured_child([*command, *arguments], env, workdir / "stderr.txt", EXPORT_TIMEOUT), out
 
 
 def rows_in(path):

@@ -38,6 +38,8 @@ ROUTES = [
     Route("/{lang}/o/{slug}/qr.svg"),
     Route("/{lang}/o/{slug}/qr.png"),
     Route("/{lang}/o/{slug}/stats/{stats_token}"),
+    # Made on demand (a PDF each time): measured to know its cost, no target.
+    Route("/{lang}/o/{slug}/stats/{stats_token}/poster.pdf"),
     Route("/{lang}/sign/check-your-inbox"),
     Route("/{lang}/confirm/{confirm_token}"),
     # The page a signer lands on after confirming greets them by the name kept in their session.
