@@ -112,11 +112,13 @@ class Document:
             attributes = pangocffi.AttrList.from_pointer(pango_lib.pango_attr_list_copy(marked), gc=True)
         # Every line the same height, whichever fallback font a script needs: lists stay even.
         line_height = pango_lib.pango_attr_line_height_new_absolute(pangocffi.units_from_double(style.line_height))
-        attributes.insert(pangocffi.Attribute.from_pointer(line_height))
+        # Inserted by Pango itself: pangocffi's AttrList.insert takes a reference it never gives
+        # back, which kept every layout's list alive (memory grew with the names printed).
+        pango_lib.pango_attr_list_insert(attributes.pointer, line_height)
         # A word broken at the end of a line gets no hyphen of Pango's: in a name or a link, a
         # hyphen that was never typed would be read as part of it.
         no_hyphens = pango_lib.pango_attr_insert_hyphens_new(False)
-        attributes.insert(pangocffi.Attribute.from_pointer(no_hyphens))
+        pango_lib.pango_attr_list_insert(attributes.pointer, no_hyphens)
         layout.attributes = attributes
         return layout
 
