@@ -82,7 +82,7 @@ def take_in(limit=None):
             db.session.rollback()
             log.warning("figures asks wait for the next round: %s", error)
             break
-        except Exception:  # noqa: BLE001 - one bad ask must not hold up the others, nor come back forever
+        except Exception:  # one bad ask must not hold up the others, nor come back forever
             db.session.rollback()
             log.exception("a figures ask could not be answered; it is dropped")
             db.session.execute(delete(ASKS).where(ASKS.c.id == ask.id))

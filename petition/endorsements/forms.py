@@ -57,7 +57,9 @@ def valid_website(form, field):
         return
     address = website_address(field.data)
     if address is None:
-        raise ValidationError(_l("Please enter the organisation’s website, such as https://example.org, or leave it empty."))
+        raise ValidationError(
+            _l("Please enter the organisation’s website, such as https://example.org, or leave it empty.")
+        )
     field.data = address
 
 

@@ -20,6 +20,7 @@ from petition.mail.models import OutboxMessage, OutboxStatus
 from petition.signing.canonical import canonical_email
 from petition.timeutil import utcnow
 
+
 @dataclass(frozen=True)
 class Asked:
     """What the form sends: the organisation, and who speaks for it."""

@@ -71,7 +71,10 @@ SAME_WORD = {
     "etudiantes": "student",
 }
 # Words that say nothing of which organisation it is.
-LINKING_WORDS = frozenset("of the and for in at on a an de du des la le les l d et pour en au aux s inc ltd ltee".split())
+LINKING_WORDS = frozenset(
+    {"of", "the", "and", "for", "in", "at", "on", "a", "an", "inc", "ltd"}
+    | {"de", "du", "des", "la", "le", "les", "l", "d", "s", "et", "pour", "en", "au", "aux", "ltee"}
+)
 NOT_A_LETTER = re.compile(r"[^0-9a-z]+")
 
 
