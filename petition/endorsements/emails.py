@@ -85,6 +85,7 @@ def organisation_links(slug, lang):
         "qr_svg_download_url": public_url("sharing.organisation_qr", lang=lang, slug=slug, kind="svg", download=1),
         "stats_url": stats_url(slug, lang),
         "other_share_url": public_url("sharing.organisation", lang=other_language(lang), slug=slug),
+        "figures_link_url": public_url("endorse.figures_link", lang=lang, slug=slug),
     }
 
 

@@ -127,3 +127,28 @@ def count_unconfirmed(cutoff):
         .select_from(EndorsementRequest)
         .where(EndorsementRequest.status == RequestStatus.UNCONFIRMED, EndorsementRequest.emailed_at < cutoff)
     ).scalar_one()
+
+
+def anonymise_requests():
+    """For when the campaign has closed (signing/anonymising.py): the requests not decided go, and
+    the decided ones lose their contact's name and address; the organisations stay on the list.
+    Returns how many requests were deleted and how many erased."""
+    undecided = EndorsementRequest.status.in_((RequestStatus.UNCONFIRMED, RequestStatus.CONFIRMED))
+    db.session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.endorsement_request_id.in_(db.select(EndorsementRequest.id).where(undecided)))
+        .execution_options(synchronize_session=False)
+    )
+    deleted = db.session.execute(
+        delete(EndorsementRequest).where(undecided).execution_options(synchronize_session=False)
+    ).rowcount
+    placeholder = "anonymised-request-" + db.func.cast(EndorsementRequest.id, db.String) + "@invalid"
+    erased = db.session.execute(
+        update(EndorsementRequest)
+        .where(EndorsementRequest.contact_name != "")
+        .values(contact_name="", contact_email=placeholder, contact_email_canonical=placeholder)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.execute(delete(ReceivedFiguresAsk).execution_options(synchronize_session=False))
+    db.session.commit()
+    return deleted, erased
