@@ -2,8 +2,8 @@
 
 In the script's process, on the benchmark's database and with the server's secret key: the lead
 signatory's pages and private figures link, the links in the confirmation emails of signatures
-submitted through the signing service and of a request to endorse, and the session that confirming through the confirmation
-page leaves (for ``/<lang>/thanks``).
+submitted through the signing service and of a request to endorse, and the session that
+confirming through the confirmation page leaves (for ``/<lang>/thanks``).
 """
 
 import re
