@@ -83,16 +83,15 @@ def waiting_with_close_names():
 
 
 def recently_decided(limit=RECENT):
-    return (
-        db.session.execute(
-            db.select(EndorsementRequest)
-            .where(EndorsementRequest.status.in_((RequestStatus.APPROVED, RequestStatus.DECLINED)))
-            .order_by(EndorsementRequest.decided_at.desc(), EndorsementRequest.id.desc())
-            .limit(limit)
-        )
-        .scalars()
-        .all()
-    )
+    """The requests decided lately, newest first, each with the name it is on the list under
+    (None when declined, or removed from the list since)."""
+    return db.session.execute(
+        db.select(EndorsementRequest, Endorsement.name)
+        .outerjoin(Endorsement, Endorsement.id == EndorsementRequest.endorsement_id)
+        .where(EndorsementRequest.status.in_((RequestStatus.APPROVED, RequestStatus.DECLINED)))
+        .order_by(EndorsementRequest.decided_at.desc(), EndorsementRequest.id.desc())
+        .limit(limit)
+    ).all()
 
 
 def checked_name(name):
