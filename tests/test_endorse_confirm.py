@@ -110,3 +110,16 @@ def test_no_more_than_the_days_confirmation_emails_reach_one_address(app, client
     # Each request was recorded alike; the sender dropped the emails past the day's cap.
     assert len(requests(app)) == 4
     assert len(mail_server.to("amina@example.ca")) == 2
+
+
+def test_the_days_cap_holds_within_one_batch_of_the_sender(app, client, mail_server):
+    """Four requests sent before the sender runs: one batch holds all four emails, and the cap
+    counts those earlier in the batch, whose outcome this batch's reads may not see yet."""
+    app.config["ENDORSEMENT_EMAILS_PER_DAY"] = 2
+    for n in range(4):
+        ask(client, name=f"Organisation number {n}")
+
+    deliver(app)
+
+    assert len(mail_server.to("amina@example.ca")) == 2
+    assert len(requests(app)) == 4

@@ -2,6 +2,8 @@
 clear 400 and stores nothing; a good one always answers the same page, whatever the history of the
 name or the address; a request never shows to administrators before its contact confirms."""
 
+import io
+
 import pytest
 
 from petition.campaign import service as campaign_service
@@ -210,3 +212,11 @@ class TestRateLimit:
         assert statuses == [303, 303, 429]
         assert client.get("/en/endorse").status_code == 200  # reading the form is not limited
         assert len(requests(app)) == 2
+
+
+def test_a_json_body_or_a_file_where_text_is_expected_is_a_400(app, client):
+    token = csrf_token_from(client.get("/en/endorse").get_data(as_text=True))
+    assert client.post("/en/endorse", json={**ASKED, "csrf_token": token}).status_code == 400
+    upload = {**ASKED, "csrf_token": token, "name": (io.BytesIO(b"Some name"), "name.txt")}
+    assert client.post("/en/endorse", data=upload, content_type="multipart/form-data").status_code == 400
+    assert requests(app) == []

@@ -45,25 +45,35 @@ def queue_request_email(request, kind, lang=None):
     )
 
 
-def emails_today(canonical, kind, waiting=False):
-    """Emails of ``kind`` sent in the last 24 hours to the contact of any request from this address;
-    with ``waiting``, those queued to go as well."""
-    since = utcnow() - timedelta(hours=24)
-    if waiting:
-        counted = OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.QUEUED, OutboxStatus.SENDING))
-        recent = OutboxMessage.created_at >= since
-    else:
-        counted, recent = OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at >= since
+def emails_to(canonical, kind, *conditions):
+    """How many emails of ``kind`` to the contact of any request from this address meet ``conditions``."""
     return db.session.execute(
         db.select(db.func.count())
         .select_from(OutboxMessage)
         .join(EndorsementRequest, OutboxMessage.endorsement_request_id == EndorsementRequest.id)
-        .where(EndorsementRequest.contact_email_canonical == canonical, OutboxMessage.kind == kind, counted, recent)
+        .where(EndorsementRequest.contact_email_canonical == canonical, OutboxMessage.kind == kind, *conditions)
     ).scalar_one()
 
 
-def over_the_days_cap(canonical, kind, waiting=False):
-    return emails_today(canonical, kind, waiting) >= current_app.config["ENDORSEMENT_EMAILS_PER_DAY"]
+def over_the_days_cap(count):
+    return count >= current_app.config["ENDORSEMENT_EMAILS_PER_DAY"]
+
+
+def sent_ahead_of(message, canonical):
+    """Emails of ``message``'s kind to this address sent in the last 24 hours, or in a sender's
+    hands ahead of it: those earlier in this very batch count too, since their outcome is written on
+    another connection than the one this reads through (and SQLite's reader keeps its snapshot)."""
+    since = utcnow() - timedelta(hours=24)
+    sent = (OutboxMessage.status == OutboxStatus.SENT) & (OutboxMessage.sent_at >= since)
+    ahead = (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.id < message.id)
+    return emails_to(canonical, message.kind, sent | ahead)
+
+
+def sent_or_waiting(canonical, kind):
+    """Emails of ``kind`` to this address queued in the last 24 hours and not dropped nor failed."""
+    since = utcnow() - timedelta(hours=24)
+    going = OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.QUEUED, OutboxStatus.SENDING))
+    return emails_to(canonical, kind, going, OutboxMessage.created_at >= since)
 
 
 def subject_for(kind, organisation):
@@ -152,7 +162,7 @@ def render(message, requests):
     if message.kind == "endorsement_confirm":
         if request.status != RequestStatus.UNCONFIRMED:
             raise Dropped("the request is confirmed already")
-        if over_the_days_cap(request.contact_email_canonical, message.kind):
+        if over_the_days_cap(sent_ahead_of(message, request.contact_email_canonical)):
             raise Dropped("enough confirmation emails to this address today")
     if message.kind in ("endorsement_approved", "figures_link") and endorsement is None:
         raise Dropped("the organisation is no longer on the list")

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
 
-from petition.endorsements.emails import over_the_days_cap, queue_request_email
+from petition.endorsements.emails import over_the_days_cap, queue_request_email, sent_or_waiting
 from petition.endorsements.models import Endorsement
 from petition.endorsements.request_models import EndorsementRequest, ReceivedFiguresAsk, RequestStatus
 from petition.extensions import db
@@ -58,7 +58,7 @@ def answer(ask):
     canonical = canonical_email(ask.address)
     for request in contact_requests(ask.slug):
         if request.contact_email_canonical == canonical:
-            if over_the_days_cap(canonical, "figures_link", waiting=True):
+            if over_the_days_cap(sent_or_waiting(canonical, "figures_link")):
                 return False
             queue_request_email(request, "figures_link", lang=ask.lang)
             return True

@@ -1,5 +1,5 @@
-"""An organisation asks to endorse and its contact confirms their address, without HTTP; and the
-purge of the requests never confirmed.
+"""An organisation asks to endorse and its contact confirms their address, without HTTP; the purge
+of the requests never confirmed, and the erasure of the contacts when the campaign closes.
 
 ``submit`` is all that ``POST /<lang>/endorse`` does with a valid form: a new request and its
 confirmation email, the same two inserts whatever the name or the address asked before, so that

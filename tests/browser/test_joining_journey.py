@@ -16,7 +16,7 @@ from tests.admin.admin_helpers import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.browser.test_accessibility import assert_no_serious_violations
 from tests.browser.test_admin_journey import sign_in
 from tests.browser.test_screenshots import SCREENSHOTS, VIEWPORTS, horizontal_overflow
-from tests.joining_helpers import TWIN
+from tests.joining_helpers import TWIN, make_request
 from tests.mailserver import html_of, link_in, text_of
 from tests.signing_helpers import deliver, path_of
 
@@ -206,3 +206,29 @@ def test_screenshots_of_the_form_with_and_without_errors(live_server, browser_co
     expect(page.locator("[data-error-summary]")).to_be_focused()
     assert_no_serious_violations(page)
     shoot(page, f"form-{lang}-{viewport}-errors")
+
+
+def test_without_script_the_confirmation_page_shows_its_button(app, live_server, mail_server, browser_context):
+    make_request(app, "Quiet Reading Circle", "reader@example.ca", lang="en", confirm=False)
+    deliver(app)
+    [message] = mail_server.to("reader@example.ca")
+    page = browser_context(java_script_enabled=False).new_page()
+    page.goto(live_server + path_of(link_in(message, "endorse/confirm")))
+    expect(page.locator("h1")).to_have_text("Confirm your request")
+    # (axe needs script: this page is checked with it in test_the_confirmation_page_passes_axe.)
+    shoot(page, "confirm-page-en", full_page=False)
+    page.get_by_role("button", name="Confirm the request").click()
+    page.wait_for_url("**/en/endorse/confirmed")
+
+
+def test_the_confirmation_page_passes_axe(app, live_server, mail_server, browser_context):
+    """With the site's script the page confirms at once; without it, axe reads the page as shown."""
+    make_request(app, "Quiet Reading Circle", "reader@example.ca", lang="fr", confirm=False)
+    deliver(app)
+    [message] = mail_server.to("reader@example.ca")
+    page = browser_context(locale="fr-CA").new_page()
+    # The site's script, which sends the form at once, is left out, so that the page stays to be read.
+    page.route("**/static/js/site.js", lambda route: route.fulfill(body="", content_type="text/javascript"))
+    page.goto(live_server + path_of(link_in(message, "endorse/confirm")))
+    expect(page.locator("h1")).to_have_text("Confirmez votre demande")
+    assert_no_serious_violations(page)
