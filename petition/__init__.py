@@ -38,6 +38,9 @@ def create_app(test_config=None):
     from petition.campaign import display as campaign_display
     from petition.delivery import commands as delivery_commands
     from petition.endorsements import commands as endorsement_commands
+    from petition.endorsements import emails as endorsement_emails
+    from petition.endorsements import figures_links
+    from petition.endorsements import routes as endorse
     from petition.letter import routes as letter
     from petition.mail import background, devmail
     from petition.mail import commands as mail_commands
@@ -57,6 +60,7 @@ def create_app(test_config=None):
     app.register_blueprint(signing.bp)
     app.register_blueprint(sharing.bp)
     app.register_blueprint(signers.bp)
+    app.register_blueprint(endorse.bp)
     app.register_blueprint(privacy.bp)
     share_refs.init_app(app)
     app.register_blueprint(api.bp)
@@ -79,6 +83,8 @@ def create_app(test_config=None):
     signer_emails.init_app(app)
     intake.init_app(app)
     update_emails.init_app(app)
+    endorsement_emails.init_app(app)
+    figures_links.init_app(app)
     update_sending.init_app(app)
     background.init_app(app)
 

@@ -77,6 +77,10 @@ DEFAULTS = {
     "SIGNING_RATE_LIMIT": "60 per minute; 1000 per hour; 5000 per day",
     "CONFIRM_RATE_LIMIT": "60 per minute; 1000 per hour; 5000 per day",
     "RESEND_RATE_LIMIT": "20 per minute; 200 per hour; 1000 per day",
+    # Organisations asking to endorse (per client IP): far fewer than signers, so tighter; and
+    # the emails of those requests to one contact's address in a day, whatever the IPs.
+    "ENDORSE_RATE_LIMIT": "10 per minute; 50 per hour; 200 per day",
+    "ENDORSEMENT_EMAILS_PER_DAY": 3,
     # The outbox and its senders.
     "MAIL_BACKGROUND_SENDER": True,
     "MAIL_POLL_SECONDS": 5.0,
@@ -215,7 +219,7 @@ def load_config(instance_path, environ=None, testing=False, overrides=None):
         "DATABASE_UNAVAILABLE_RETRY_AFTER",
     ):
         config[name] = int(parse_seconds(name, config[name]))
-    for name in ("UNCONFIRMED_RETENTION_DAYS", "PRIVACY_BATCH_SIZE", "PUBLIC_MIN_COUNT"):
+    for name in ("UNCONFIRMED_RETENTION_DAYS", "PRIVACY_BATCH_SIZE", "PUBLIC_MIN_COUNT", "ENDORSEMENT_EMAILS_PER_DAY"):
         config[name] = parse_whole_number(name, config[name])
     config["CAMPAIGN_CONFIRM_GRACE_HOURS"] = parse_whole_number(
         "CAMPAIGN_CONFIRM_GRACE_HOURS", config["CAMPAIGN_CONFIRM_GRACE_HOURS"], minimum=0

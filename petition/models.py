@@ -4,6 +4,7 @@ from petition.admin.models import Administrator
 from petition.audit import AuditEvent
 from petition.campaign.models import Campaign, Milestone
 from petition.endorsements.models import Endorsement
+from petition.endorsements.request_models import EndorsementRequest, ReceivedFiguresAsk
 from petition.mail.models import OutboxMessage
 from petition.mail.suppression import SuppressedAddress
 from petition.sharing.models import ShareLink
@@ -22,8 +23,10 @@ __all__ = [
     "Campaign",
     "CampaignUpdate",
     "Endorsement",
+    "EndorsementRequest",
     "Milestone",
     "OutboxMessage",
+    "ReceivedFiguresAsk",
     "ReceivedSubmission",
     "ShareLink",
     "Signature",

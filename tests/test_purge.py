@@ -91,7 +91,7 @@ def test_purge_works_a_batch_per_transaction(app):
 
         removed = lifecycle.purge_unconfirmed(RETENTION, progress=batches.append)
 
-        assert removed == 5
+        assert removed.signatures == 5
         assert batches == [2, 2, 1]
         assert not ids_of(Signature)
         assert tallies_agree()

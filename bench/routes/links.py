@@ -2,8 +2,8 @@
 
 In the script's process, on the benchmark's database and with the server's secret key: the lead
 signatory's pages and private figures link, the links in the confirmation emails of signatures
-submitted through the signing service, and the session that confirming through the confirmation
-page leaves (for ``/<lang>/thanks``).
+submitted through the signing service and of a request to endorse, and the session that
+confirming through the confirmation page leaves (for ``/<lang>/thanks``).
 """
 
 import re
@@ -67,10 +67,31 @@ def pending_signature(lang, role, first_name):
     return db.session.get(Signature, signature_id)
 
 
+def pending_request(lang):
+    """A request to endorse submitted through the service, as the form submits one, not confirmed."""
+    from petition.endorsements import joining
+    from petition.endorsements.request_models import EndorsementRequest
+    from petition.extensions import db
+
+    request_id = joining.submit(
+        joining.Asked(
+            name="Bench Routes Community Centre",
+            website=None,
+            province="QC",
+            contact_name="Élodie Tremblay",
+            contact_email=f"bench-routes-contact-{lang}@example.org",
+            lang=lang,
+        )
+    )
+    return db.session.get(EndorsementRequest, request_id)
+
+
 def language_links(lang):
     """The links of ``lang``'s routes, made by the app's own code (in an app context): the lead
     signatory's figures link, as ``flask sharing stats-link`` prints it, and the links in the
-    confirmation emails of two pending signatures, one to read and one to confirm."""
+    confirmation emails of two pending signatures, one to read and one to confirm, and the one of a
+    request to endorse."""
+    from petition.endorsements.request_tokens import confirm_token as request_token
     from petition.sharing.stats import stats_token
     from petition.signing import tokens
 
@@ -84,6 +105,7 @@ def language_links(lang):
             "confirm_token": tokens.confirm_token(reader),
             "withdraw_token": tokens.withdraw_token(reader),
             "unsubscribe_token": tokens.unsubscribe_token(reader),
+            "request_token": request_token(pending_request(lang)),
         },
         to_confirm=f"/{lang}/confirm/{tokens.confirm_token(confirmer)}",
         confirmer=confirmer.first_name,

@@ -46,6 +46,12 @@ ROUTES = [
     Route("/{lang}/thanks", after_confirming=True),
     Route("/{lang}/withdraw/{withdraw_token}"),
     Route("/{lang}/unsubscribe/{unsubscribe_token}"),
+    Route("/{lang}/endorse"),
+    Route("/{lang}/endorse/check-your-inbox"),
+    Route("/{lang}/endorse/confirm/{request_token}"),
+    Route("/{lang}/endorse/confirmed"),
+    Route("/{lang}/o/{slug}/figures-link"),
+    Route("/{lang}/o/{slug}/figures-link/asked"),
 ]
 # The list's second page, found on its first (not cached, unlike the first page); no target.
 SECOND_PAGE_OF = "/en/signatures"

@@ -26,6 +26,8 @@ ACTIONS = {
     "endorsement moved": _l("Organisation moved"),
     "endorsement lead": _l("Lead signatory changed"),
     "endorsements imported": _l("Endorsements imported"),
+    "endorsement request approved": _l("Request to endorse approved"),
+    "endorsement request declined": _l("Request to endorse declined"),
     "share link created": _l("Share link created"),
     "stats link issued": _l("Private figures link issued"),
     "purge unconfirmed": _l("Unconfirmed signatures purged"),

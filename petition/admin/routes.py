@@ -18,6 +18,7 @@ from petition.admin.pages import (
     audit,
     campaign,
     dashboard,
+    endorsement_requests,
     endorsements,
     export,
     share_links,
@@ -44,6 +45,7 @@ bp.register_blueprint(signing_in.bp)
 bp.register_blueprint(dashboard.bp)
 bp.register_blueprint(signatures.bp, url_prefix="/signatures")
 bp.register_blueprint(endorsements.bp, url_prefix="/endorsements")
+bp.register_blueprint(endorsement_requests.bp, url_prefix="/endorsement-requests")
 bp.register_blueprint(share_links.bp, url_prefix="/share-links")
 bp.register_blueprint(export.bp, url_prefix="/export")
 bp.register_blueprint(updates.bp, url_prefix="/updates")

@@ -2,7 +2,8 @@
 
 An organisation is matched by its slug: a changed name, position or lead flag is updated, a new
 slug is added, and a slug that is in the database but not in the file is reported, not deleted,
-unless the caller asks for it to be removed.
+unless the caller asks for it to be removed. An organisation that joined through a request to
+endorse (review.py) is never removed: it is not in any file, and stays after the file's rows.
 """
 
 import csv
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from petition.endorsements.models import Endorsement
+from petition.endorsements.request_models import EndorsementRequest, RequestStatus
 from petition.extensions import db
 
 BUNDLED_LIST = Path(__file__).resolve().parent.parent / "content" / "endorsements.csv"
@@ -36,6 +38,7 @@ class ImportReport:
     unchanged: int = 0
     missing_from_file: list = field(default_factory=list)
     removed: list = field(default_factory=list)
+    joined: list = field(default_factory=list)  # approved from a request, not in the file: kept
 
     @property
     def changed(self):
@@ -94,11 +97,26 @@ def import_endorsements(path=BUNDLED_LIST, remove_missing=False):
             report.updated.append(row.name)
         else:
             report.unchanged += 1
-    for endorsement in sorted(existing.values(), key=lambda e: e.position):
-        if remove_missing:
+    joined_ids = joined_through_requests()
+    position = len(rows)
+    for endorsement in sorted(existing.values(), key=lambda e: (e.position, e.id)):
+        if endorsement.id in joined_ids:
+            position += 1
+            if endorsement.position != position:
+                endorsement.position = position
+            report.joined.append(endorsement.name)
+        elif remove_missing:
             db.session.delete(endorsement)
             report.removed.append(endorsement.name)
         else:
             report.missing_from_file.append(endorsement.name)
     db.session.commit()
     return report
+
+
+def joined_through_requests():
+    """The ids of the organisations that an approved request to endorse added."""
+    query = db.select(EndorsementRequest.endorsement_id).where(
+        EndorsementRequest.status == RequestStatus.APPROVED, EndorsementRequest.endorsement_id.is_not(None)
+    )
+    return set(db.session.execute(query).scalars())

@@ -43,6 +43,11 @@ class OutboxMessage(db.Model):
     signature_id: Mapped[int | None] = mapped_column(
         ForeignKey("signature.id", ondelete="SET NULL"), index=True, nullable=True
     )
+    # Likewise the request to endorse a message is about (a contact's emails), for the purge of
+    # requests never confirmed.
+    endorsement_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("endorsement_request.id", ondelete="SET NULL"), index=True, nullable=True
+    )
     to_address: Mapped[str] = mapped_column(String(254))
     # Empty: a message is rendered through its kind by the sender (kinds.render), so that queuing
     # stays one short row and what it says is current. Only messages queued before migration 0004

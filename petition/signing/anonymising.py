@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, or_, update
 
 from petition.audit import record_audit
 from petition.counts import forget_counts
+from petition.endorsements import joining
 from petition.extensions import db
 from petition.mail.models import OutboxMessage, OutboxStatus
 from petition.mail.suppression import forget_refused_addresses
@@ -39,6 +40,9 @@ class Anonymised:
     refused_addresses_deleted: int = 0
     events_scrubbed: int = 0
     audit_entries_scrubbed: int = 0
+    # Requests to endorse: the undecided deleted, the decided without their contact's name and address.
+    requests_deleted: int = 0
+    requests_erased: int = 0
     # Messages a sender holds right now; their signatures' pending rows are left too.
     messages_left: int = 0
     pending_left: int = 0
@@ -53,6 +57,7 @@ def anonymise(progress=None):
     result = Anonymised()
     result.received_deleted = delete_received()
     result.pending_deleted = delete_pending(None, progress)
+    result.requests_deleted, result.requests_erased = joining.anonymise_requests()
     result.messages_deleted = delete_messages(progress)
     result.refused_addresses_deleted = forget_refused_addresses()
     result.signatures = anonymise_signatures(progress)

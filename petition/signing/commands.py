@@ -114,7 +114,7 @@ MAX_RETENTION_DAYS = 36_500
 )
 @click.option("--dry-run", is_flag=True, help="Say how many would go, and change nothing.")
 def purge_unconfirmed_command(days, dry_run):
-    """Delete the signatures never confirmed, with their history and emails (a batch per transaction)."""
+    """Delete the signatures and the requests to endorse never confirmed, with their history and emails."""
     from flask import current_app
 
     from petition.signing import lifecycle
@@ -125,10 +125,16 @@ def purge_unconfirmed_command(days, dry_run):
             raise click.UsageError(f"UNCONFIRMED_RETENTION_DAYS must be between 1 and {MAX_RETENTION_DAYS} days.")
     if dry_run:
         found = lifecycle.count_unconfirmed(days)
-        click.echo(f"Would remove {found} unconfirmed signatures older than {days} days (dry run: nothing changed).")
+        click.echo(
+            f"Would remove {found.signatures} unconfirmed signatures and {found.requests} unconfirmed requests "
+            f"to endorse older than {days} days (dry run: nothing changed)."
+        )
         return
     removed = lifecycle.purge_unconfirmed(days)
-    click.echo(f"Removed {removed} unconfirmed signatures older than {days} days.")
+    click.echo(
+        f"Removed {removed.signatures} unconfirmed signatures and {removed.requests} unconfirmed requests to "
+        f"endorse older than {days} days."
+    )
 
 
 @bp.cli.command("anonymise")
@@ -152,7 +158,8 @@ def anonymise_command(yes):
     click.echo(
         f"Anonymised {done.signatures} signatures; deleted {done.pending_deleted} unconfirmed signatures "
         f"and {done.messages_deleted} emails; cleared {done.events_scrubbed} history notes and "
-        f"{done.audit_entries_scrubbed} searches in the audit log."
+        f"{done.audit_entries_scrubbed} searches in the audit log; deleted {done.requests_deleted} requests to "
+        f"endorse not decided and erased the contact of {done.requests_erased} others."
     )
     if done.messages_left or done.pending_left:
         click.echo(

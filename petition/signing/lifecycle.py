@@ -14,6 +14,7 @@ counted (withdrawn, invalidated) loses its name and city too; a pending one is d
 """
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -22,6 +23,7 @@ from sqlalchemy.orm import aliased
 
 from petition.audit import record_audit
 from petition.counts import forget_counts
+from petition.endorsements import joining
 from petition.extensions import db
 from petition.mail.models import OutboxMessage, OutboxStatus
 from petition.signing import tallies
@@ -156,14 +158,26 @@ def retention_cutoff(days, now=None):
     return (now or utcnow()) - timedelta(days=days)
 
 
+@dataclass(frozen=True)
+class Purged:
+    """What a purge deleted, or would delete: signatures, and requests to endorse."""
+
+    signatures: int
+    requests: int
+
+
 def count_unconfirmed(days):
-    """How many pending signatures a purge with ``days`` would delete now."""
-    conditions = unconfirmed(retention_cutoff(days), utcnow())
-    return db.session.execute(db.select(func.count()).select_from(Signature).where(*conditions)).scalar_one()
+    """How many pending signatures and unconfirmed requests a purge with ``days`` would delete now."""
+    cutoff = retention_cutoff(days)
+    conditions = unconfirmed(cutoff, utcnow())
+    signatures = db.session.execute(db.select(func.count()).select_from(Signature).where(*conditions)).scalar_one()
+    return Purged(signatures, joining.count_unconfirmed(cutoff))
 
 
 def purge_unconfirmed(days, progress=None):
-    """Delete the signatures still pending after ``days`` days without any activity; returns how many.
+    """Delete the signatures still pending after ``days`` days without any activity, and the
+    requests to endorse never confirmed in as long (endorsements/joining.py); returns how many of
+    each (``Purged``).
 
     "Without activity": created more than ``days`` days ago, and neither signed again nor sent a
     new link since, so that a link sent yesterday keeps working. Their history and their emails
@@ -172,6 +186,7 @@ def purge_unconfirmed(days, progress=None):
     cutoff = retention_cutoff(days)
     removed = delete_pending(cutoff, progress)
     received = delete_received(cutoff)
+    requests = joining.purge_unconfirmed(cutoff)
     record_audit(
         "purge unconfirmed",
         {
@@ -179,9 +194,10 @@ def purge_unconfirmed(days, progress=None):
             "cutoff": cutoff.isoformat(timespec="seconds"),
             "removed": removed,
             "received_removed": received,
+            "requests_removed": requests,
         },
     )
-    return removed
+    return Purged(removed, requests)
 
 
 def delete_received(cutoff=None):
