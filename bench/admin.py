@@ -37,6 +37,7 @@ from bench.harness import (
     ROOT,
     BenchError,
     ThrowawayDatabase,
+    ascending_sizes,
     fill_signatures,
     flask_command,
     guarded,
@@ -175,6 +176,7 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--sizes",
+        type=ascending_sizes,
         default="10000,1000000",
         help="confirmed signatures at which to measure, ascending, comma-separated (default 10000,1000000)",
     )
@@ -182,12 +184,6 @@ def parse_args(argv=None):
     parser.add_argument("--check", action="store_true", help="exit with status 1 when the target is missed")
     parser.add_argument("--markdown-out", type=Path, help="also write the table and the machine facts to this file")
     args = parser.parse_args(argv)
-    try:
-        args.sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
-    except ValueError:
-        parser.error("--sizes takes whole numbers separated by commas")
-    if any(size < 1 for size in args.sizes) or args.sizes != sorted(set(args.sizes)):
-        parser.error("--sizes must be positive and ascending")
     if args.requests < 1:
         parser.error("--requests must be at least 1")
     return args

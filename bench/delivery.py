@@ -29,6 +29,7 @@ from bench.export import environment, machine_facts, rows_in
 from bench.harness import (
     BenchError,
     ThrowawayDatabase,
+    ascending_sizes,
     fill_signatures,
     flask_command,
     guarded,
@@ -126,17 +127,13 @@ def render(measures, checks):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.delivery", description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="a PostgreSQL server; default: a SQLite file in a temporary directory")
-    parser.add_argument("--sizes", default="100000,1000000", help="signatures at which to measure, ascending")
+    parser.add_argument(
+        "--sizes", type=ascending_sizes, default="100000,1000000", help="signatures at which to measure, ascending"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs per size (default 1; the fastest is kept)")
     parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
     parser.add_argument("--markdown-out", type=Path, help="also write the table and the machine facts to this file")
     args = parser.parse_args(argv)
-    try:
-        args.sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
-    except ValueError:
-        parser.error("--sizes takes whole numbers separated by commas")
-    if any(size < 1 for size in args.sizes) or args.sizes != sorted(set(args.sizes)):
-        parser.error("--sizes must be positive and ascending")
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     return args

@@ -34,6 +34,7 @@ from pathlib import Path
 from bench.harness import (
     BenchError,
     ThrowawayDatabase,
+    ascending_sizes,
     commit_id,
     core_count,
     cpu_model,
@@ -206,6 +207,7 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--sizes",
+        type=ascending_sizes,
         default="100000,1000000",
         help="confirmed signatures at which to measure, ascending, comma-separated (default 100000,1000000)",
     )
@@ -213,12 +215,6 @@ def parse_args(argv=None):
     parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
     parser.add_argument("--markdown-out", type=Path, help="also write the table and the machine facts to this file")
     args = parser.parse_args(argv)
-    try:
-        args.sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
-    except ValueError:
-        parser.error("--sizes takes whole numbers separated by commas")
-    if any(size < 1 for size in args.sizes) or args.sizes != sorted(set(args.sizes)):
-        parser.error("--sizes must be positive and ascending")
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     return args

@@ -16,6 +16,7 @@ and the app's package ``petition`` import from there, as the tests and gunicorn 
   check failed, 2 the bench could not run (``BenchError``), 130 interrupted.
 """
 
+import argparse
 import contextlib
 import os
 import re
@@ -500,3 +501,14 @@ def measured_child(command, env, stderr_path, timeout):
     if code != 0:
         raise BenchError(f"`{' '.join(command[3:])}` failed ({code}):\n{Path(stderr_path).read_text()}")
     return ChildRun(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+
+
+def ascending_sizes(text):
+    """``--sizes`` as argparse takes it: "100000,1_000_000" as [100000, 1000000], positive and ascending."""
+    try:
+        sizes = [int(size.replace("_", "")) for size in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError("--sizes takes whole numbers separated by commas") from None
+    if any(size < 1 for size in sizes) or sizes != sorted(set(sizes)):
+        raise argparse.ArgumentTypeError("--sizes must be positive and ascending")
+    return sizes
