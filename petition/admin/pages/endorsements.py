@@ -70,7 +70,7 @@ def edit(endorsement_id):
     ), status
 
 
-@bp.get("/<id:endorsement_id>/poster-<any(en, fr):lang>.pdf")
+@bp.get("/<id:endorsement_id>/poster-<lang:lang>.pdf")
 def poster(endorsement_id, lang):
     """The organisation's poster, ``lang`` first, to print or to send to the organisation."""
     entry = get_or_404(Endorsement, endorsement_id)

@@ -28,7 +28,7 @@ def index():
     return render_template("admin/share_links.html", form=form, links=share_links.with_figures()), status
 
 
-@bp.get("/<code>/poster-<any(en, fr):lang>.pdf")
+@bp.get("/<code>/poster-<lang:lang>.pdf")
 def poster(code, lang):
     """A poster for the link, its label standing for who shares it, ``lang`` first."""
     link = refs.share_link(code)
