@@ -64,9 +64,23 @@ def share(value):
     return format_percent(value / 100, format=pattern)
 
 
+# The page as last rendered, per app and language, with the figures it shows: the same for every
+# visitor (nothing in it depends on the session), so it is rendered again only when the figures
+# change, at most every COUNT_CACHE_SECONDS. Rendering the map and the table is most of its cost.
+_rendered = {}
+
+
 @bp.get("/<lang:lang>/provinces")
 def show(lang):
     breakdown = current_breakdown()
+    key = (id(current_app._get_current_object()), lang)
+    found = _rendered.get(key)
+    if found is None or found[0] is not breakdown:
+        found = _rendered[key] = (breakdown, render_page(breakdown))
+    return found[1]
+
+
+def render_page(breakdown):
     canada = [p for p in breakdown.provinces if p.code != "XX"]
     classes = shade_classes(p.per_100k for p in canada if not p.withheld)
     return render_template(
