@@ -31,13 +31,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.child import ascending_sizes
 from bench.export import environment, machine_facts
 from bench.harness import (
     COMMAND_TIMEOUT,
     ROOT,
     BenchError,
     ThrowawayDatabase,
-    ascending_sizes,
     fill_signatures,
     flask_command,
     guarded,

@@ -25,16 +25,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.child import ascending_sizes, measured_child
 from bench.export import environment, machine_facts, rows_in
 from bench.harness import (
     BenchError,
     ThrowawayDatabase,
-    ascending_sizes,
     fill_signatures,
     flask_command,
     guarded,
     load_average,
-    measured_child,
     say,
     target_status,
 )

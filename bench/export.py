@@ -31,10 +31,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.child import ascending_sizes, measured_child
 from bench.harness import (
     BenchError,
     ThrowawayDatabase,
-    ascending_sizes,
     commit_id,
     core_count,
     cpu_model,
@@ -42,7 +42,6 @@ from bench.harness import (
     flask_command,
     guarded,
     load_average,
-    measured_child,
     say,
     target_status,
 )

@@ -146,7 +146,8 @@ def cover(document, titles, total, organisations, rows, digest, taken_at):
 
 def letter(document, lang):
     title, blocks = letter_blocks(lang)
-    document.running = "The letter, in English" if lang == "en" else "La lettre, en français"
+    with force_locale(LANGUAGES[lang]):
+        document.running = _("The letter, in English") if lang == "en" else _("The letter, in French")
     document.new_page()
     document.paragraph(escape(title), TITLE.but(size=15), markup=True, after=14)
     for block in blocks:

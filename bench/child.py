@@ -1,0 +1,56 @@
+"""What the benchmarks of whole commands share: a child process measured alone, and ``--sizes``."""
+
+import argparse
+import os
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.harness import ROOT, BenchError
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    seconds: float
+    cpu_seconds: float  # user and system time of the child: what a busy machine does not inflate
+    peak_kib: int  # ru_maxrss of the child, in KiB on Linux
+
+
+def measured_child(command, env, stderr_path, timeout):
+    """Run ``command`` in a child process; its wall time, CPU time and peak memory (``ChildRun``).
+
+    ``wait4`` gives the resources of this child alone (RUSAGE_CHILDREN would mix in the others).
+    A child still running after ``timeout`` seconds is killed; a failure raises ``BenchError``.
+    """
+    with open(stderr_path, "wb") as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        watchdog = threading.Timer(timeout, process.kill)
+        watchdog.start()
+        try:
+            _pid, status, usage = os.wait4(process.pid, 0)
+        except BaseException:  # Ctrl-C, SIGTERM: the child goes too, before its database does
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            watchdog.cancel()
+        seconds = time.perf_counter() - started
+    # Told, so that Popen does not think the child still runs (it was reaped by wait4, not by Popen).
+    code = process.returncode = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise BenchError(f"`{' '.join(command[3:])}` failed ({code}):\n{Path(stderr_path).read_text()}")
+    return ChildRun(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+
+
+def ascending_sizes(text):
+    """``--sizes`` as argparse takes it: "100000,1_000_000" as [100000, 1000000], positive and ascending."""
+    try:
+        sizes = [int(size.replace("_", "")) for size in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError("--sizes takes whole numbers separated by commas") from None
+    if any(size < 1 for size in sizes) or sizes != sorted(set(sizes)):
+        raise argparse.ArgumentTypeError("--sizes must be positive and ascending")
+    return sizes
