@@ -118,6 +118,12 @@ def error_headers(error):
     return headers
 
 
+def invalid_link(explanation):
+    """The 400 of a link from an email that is not (or no longer) one of ours; ``explanation``
+    says how to get a new one."""
+    return render_error(400, _("This link is not valid"), explanation)
+
+
 def handle_http_exception(error):
     return render_error(min(error.code or 500, 500), headers=error_headers(error))
 

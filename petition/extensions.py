@@ -3,6 +3,7 @@
 This module imports no app code, so any module can import from it without a loop.
 """
 
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -31,3 +32,14 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 babel = Babel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def configured_limit(setting):
+    """A rate limit for ``limiter.limit`` read from the setting ``setting`` at request time, so
+    that each app (and each test) keeps its own."""
+
+    def limit():
+        return current_app.config[setting]
+
+    limit.__name__ = setting.lower()
+    return limit

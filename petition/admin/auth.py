@@ -9,10 +9,11 @@ or a new password, ends the copies on every browser.
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask import abort, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from petition.admin import sessions
+from petition.extensions import configured_limit
 
 # The only admin pages that someone not signed in may open.
 PUBLIC_ENDPOINTS = frozenset({"admin.auth.sign_in", "admin.auth.language"})
@@ -20,9 +21,8 @@ SESSION_KEY = "admin_session"
 EXPIRED = "expired"
 
 
-def sign_in_limit():
-    """Attempts at a password per IP (signing in, and changing it), from ``ADMIN_SIGN_IN_RATE_LIMIT``."""
-    return current_app.config["ADMIN_SIGN_IN_RATE_LIMIT"]
+# Attempts at a password per IP (signing in, and changing it).
+sign_in_limit = configured_limit("ADMIN_SIGN_IN_RATE_LIMIT")
 
 
 def sign_in(administrator):

@@ -7,16 +7,16 @@ always records a new request and its email; the ask always records the ask, whic
 matches (figures_links.py).
 """
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from petition import errors
 from petition.campaign import state as campaign
 from petition.endorsements import figures_links, joining
 from petition.endorsements.forms import EndorseForm, FiguresLinkForm
 from petition.endorsements.request_models import RequestStatus
 from petition.endorsements.request_tokens import request_for_confirm
-from petition.errors import render_error
-from petition.extensions import limiter
+from petition.extensions import configured_limit, limiter
 from petition.provinces import province_name
 from petition.security import private_link
 from petition.sharing import refs
@@ -25,31 +25,17 @@ from petition.tokens import ExpiredToken, InvalidToken
 bp = Blueprint("endorse", __name__)
 
 
-def endorse_limit():
-    return current_app.config["ENDORSE_RATE_LIMIT"]
-
-
-def confirm_limit():
-    return current_app.config["CONFIRM_RATE_LIMIT"]
-
-
-def resend_limit():
-    return current_app.config["RESEND_RATE_LIMIT"]
-
-
 def invalid_link():
-    return render_error(
-        400,
-        _("This link is not valid"),
+    return errors.invalid_link(
         _(
             "The link may have been copied incompletely, or it is no longer in use. Please copy the "
             "whole link from your email, or send the request again to get a new one."
-        ),
+        )
     )
 
 
 @bp.route("/<lang:lang>/endorse", methods=["GET", "POST"])
-@limiter.limit(endorse_limit, methods=["POST"])
+@limiter.limit(configured_limit("ENDORSE_RATE_LIMIT"), methods=["POST"])
 def ask(lang):
     """The request to endorse; once the letter has closed, a page that says so (410 to a POST)."""
     if campaign.is_closed():
@@ -80,14 +66,14 @@ def check_inbox(lang):
 
 @bp.route("/<lang:lang>/endorse/confirm/<token>", methods=["GET", "POST"])
 @private_link
-@limiter.limit(confirm_limit, methods=["POST"])
+@limiter.limit(configured_limit("CONFIRM_RATE_LIMIT"), methods=["POST"])
 def confirm(lang, token):
     try:
         endorsement_request = request_for_confirm(token)
     except ExpiredToken as expired:
         if expired.payload.status != RequestStatus.UNCONFIRMED:
             return redirect(url_for("endorse.confirmed", lang=lang), code=303)
-        return render_template("endorse/expired.html", token=token), 410
+        return render_template("expired_link.html", resend_url=url_for("endorse.resend", lang=lang, token=token)), 410
     except InvalidToken:
         return invalid_link()
     if endorsement_request.status != RequestStatus.UNCONFIRMED:
@@ -103,7 +89,7 @@ def confirm(lang, token):
 
 @bp.post("/<lang:lang>/endorse/confirm/<token>/resend")
 @private_link
-@limiter.limit(resend_limit)
+@limiter.limit(configured_limit("RESEND_RATE_LIMIT"))
 def resend(lang, token):
     """A fresh confirmation email for the contact of an expired link."""
     try:
@@ -128,7 +114,7 @@ def organisation_or_404(slug):
 
 
 @bp.route("/<lang:lang>/o/<slug>/figures-link", methods=["GET", "POST"])
-@limiter.limit(resend_limit, methods=["POST"])
+@limiter.limit(configured_limit("RESEND_RATE_LIMIT"), methods=["POST"])
 def figures_link(lang, slug):
     """The organisation's contact asks for its figures link again, by giving their address."""
     organisation = organisation_or_404(slug)

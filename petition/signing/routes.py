@@ -5,13 +5,13 @@ history. The confirmation link opens a page that confirms by POST (mail scanners
 opening must not confirm), submitted by script at once or by a button without script.
 """
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from petition import errors
 from petition.campaign import state as campaign
 from petition.counts import current_counts
-from petition.errors import render_error
-from petition.extensions import csrf, limiter
+from petition.extensions import configured_limit, csrf, limiter
 from petition.letter.page import render_letter
 from petition.security import private_link
 from petition.sharing.refs import SESSION_KEY as SHARE_SESSION_KEY
@@ -27,26 +27,12 @@ from petition.tokens import ExpiredToken, InvalidToken
 bp = Blueprint("signing", __name__)
 
 
-def signing_limit():
-    return current_app.config["SIGNING_RATE_LIMIT"]
-
-
-def confirm_limit():
-    return current_app.config["CONFIRM_RATE_LIMIT"]
-
-
-def resend_limit():
-    return current_app.config["RESEND_RATE_LIMIT"]
-
-
 def invalid_link():
-    return render_error(
-        400,
-        _("This link is not valid"),
+    return errors.invalid_link(
         _(
             "The link may have been copied incompletely, or it is no longer in use. Please copy the "
             "whole link from your email, or sign the letter again to get a new one."
-        ),
+        )
     )
 
 
@@ -63,7 +49,7 @@ def letter_closed():
 
 
 @bp.post("/<lang:lang>/sign")
-@limiter.limit(signing_limit, methods=["POST"])
+@limiter.limit(configured_limit("SIGNING_RATE_LIMIT"), methods=["POST"])
 def sign(lang):
     if campaign.is_closed():
         # The letter page, which now says that it closed, and when; nothing is recorded.
@@ -98,14 +84,14 @@ def check_inbox(lang):
 
 @bp.route("/<lang:lang>/confirm/<token>", methods=["GET", "POST"])
 @private_link
-@limiter.limit(confirm_limit, methods=["POST"])
+@limiter.limit(configured_limit("CONFIRM_RATE_LIMIT"), methods=["POST"])
 def confirm(lang, token):
     try:
         signature = signer_tokens.signature_for_confirm(token)
     except ExpiredToken:
         if not campaign.accepts_confirmations():
             return letter_closed()
-        return render_template("signing/expired.html", token=token), 410
+        return render_template("expired_link.html", resend_url=url_for("signing.resend", lang=lang, token=token)), 410
     except InvalidToken:
         return invalid_link()
     if signature.status == SignatureStatus.CONFIRMED:
@@ -144,7 +130,7 @@ def thanks(lang):
 
 @bp.post("/<lang:lang>/confirm/<token>/resend")
 @private_link
-@limiter.limit(resend_limit)
+@limiter.limit(configured_limit("RESEND_RATE_LIMIT"))
 def resend(lang, token):
     """A fresh confirmation email for the signer of an expired link."""
     if not campaign.accepts_confirmations():
