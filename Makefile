@@ -8,7 +8,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app petition
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format venv system-packages chromium translations extract update-translations db bench load clean
+.PHONY: run test lint format venv system-packages chromium translations extract update-translations db bench load lighthouse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,13 @@ bench: venv translations
 # accounting (bench/README.md); LOAD_ARGS="--faults --database-url postgresql://…" and so on.
 load: venv translations
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+# Lighthouse's four scores for /en/ and /fr/ as a phone and a desktop (bench/lighthouse.py), with the
+# pinned Lighthouse from the npm registry and Debian's Chromium; LIGHTHOUSE_ARGS="--pages /en/,/fr/privacy".
+LIGHTHOUSE_VERSION := 12.8.2
+lighthouse: venv translations system-packages
+	LIGHTHOUSE="npm exec --yes --package=lighthouse@$(LIGHTHOUSE_VERSION) -- lighthouse" \
+		$(BIN)/python -m bench.lighthouse $(LIGHTHOUSE_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
