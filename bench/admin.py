@@ -18,7 +18,6 @@ the smallest. A missed target makes the script exit with status 1 when ``--check
 exit path, Ctrl-C and SIGTERM included, removes the temporary directory and drops the databases.
 """
 
-import argparse
 import os
 import re
 import secrets
@@ -31,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.child import ascending_sizes
+from bench.child import sized_parser
 from bench.export import environment, machine_facts
 from bench.harness import (
     COMMAND_TIMEOUT,
@@ -168,21 +167,8 @@ def render(measures, requests):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.admin", description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--database-url",
-        help="a PostgreSQL server (postgresql://user@host:port/db): a fresh database is made on it and dropped "
-        "afterwards; default: a SQLite file in a temporary directory",
-    )
-    parser.add_argument(
-        "--sizes",
-        type=ascending_sizes,
-        default="10000,1000000",
-        help="confirmed signatures at which to measure, ascending, comma-separated (default 10000,1000000)",
-    )
+    parser = sized_parser("python -m bench.admin", __doc__.split("\n\n")[0], "10000,1000000")
     parser.add_argument("--requests", type=int, default=30, help="measured requests per size (default 30)")
-    parser.add_argument("--check", action="store_true", help="exit with status 1 when the target is missed")
-    parser.add_argument("--markdown-out", type=Path, help="also write the table and the machine facts to this file")
     args = parser.parse_args(argv)
     if args.requests < 1:
         parser.error("--requests must be at least 1")

@@ -54,3 +54,23 @@ def ascending_sizes(text):
     if any(size < 1 for size in sizes) or sizes != sorted(set(sizes)):
         raise argparse.ArgumentTypeError("--sizes must be positive and ascending")
     return sizes
+
+
+def sized_parser(prog, description, default_sizes):
+    """The options every bench measured at growing sizes shares: ``--database-url``, ``--sizes``
+    (``default_sizes``, e.g. "100000,1000000"), ``--check`` and ``--markdown-out``."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server (postgresql://user@host:port/db): a fresh database is made on it and dropped "
+        "afterwards; default: a SQLite file in a temporary directory",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=ascending_sizes,
+        default=default_sizes,
+        help=f"confirmed signatures at which to measure, ascending, comma-separated (default {default_sizes})",
+    )
+    parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
+    parser.add_argument("--markdown-out", type=Path, help="also write the table and the machine facts to this file")
+    return parser

@@ -15,7 +15,6 @@ Targets (issue 14): at 100,000 signatures the document builds in under 60 s with
 largest shows whether it stays flat. ``--check`` makes a missed target exit with status 1.
 """
 
-import argparse
 import hashlib
 import re
 import shutil
@@ -25,7 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.child import ascending_sizes, measured_child
+from bench.child import measured_child, sized_parser
 from bench.export import environment, machine_facts, rows_in
 from bench.harness import (
     BenchError,
@@ -124,14 +123,8 @@ def render(measures, checks):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.delivery", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="a PostgreSQL server; default: a SQLite file in a temporary directory")
-    parser.add_argument(
-        "--sizes", type=ascending_sizes, default="100000,1000000", help="signatures at which to measure, ascending"
-    )
+    parser = sized_parser("python -m bench.delivery", __doc__.split("\n\n")[0], "100000,1000000")
     parser.add_argument("--repeat", type=int, default=1, help="runs per size (default 1; the fastest is kept)")
-    parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
-    parser.add_argument("--markdown-out", type=Path, help="also write the table and the machine facts to this file")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")

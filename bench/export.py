@@ -19,7 +19,6 @@ smallest. A missed target makes the script exit with status 1 when ``--check`` i
 exit path, Ctrl-C and SIGTERM included, removes the temporary directory and drops the database.
 """
 
-import argparse
 import datetime as dt
 import os
 import platform
@@ -31,7 +30,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.child import ascending_sizes, measured_child
+from bench.child import measured_child, sized_parser
 from bench.harness import (
     BenchError,
     ThrowawayDatabase,
@@ -198,21 +197,8 @@ def machine_facts(database_label, load_before, method):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.export", description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--database-url",
-        help="a PostgreSQL server (postgresql://user@host:port/db): a fresh database is made on it and dropped "
-        "afterwards; default: a SQLite file in a temporary directory",
-    )
-    parser.add_argument(
-        "--sizes",
-        type=ascending_sizes,
-        default="100000,1000000",
-        help="confirmed signatures at which to measure, ascending, comma-separated (default 100000,1000000)",
-    )
+    parser = sized_parser("python -m bench.export", __doc__.split("\n\n")[0], "100000,1000000")
     parser.add_argument("--repeat", type=int, default=3, help="runs per size (default 3)")
-    parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
-    parser.add_argument("--markdown-out", type=Path, help="also write the table and the machine facts to this file")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
