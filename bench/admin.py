@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.child import sized_parser
+from bench.child import at_least_one, sized_parser
 from bench.export import environment, machine_facts
 from bench.harness import (
     COMMAND_TIMEOUT,
@@ -168,11 +168,8 @@ def render(measures, requests):
 
 def parse_args(argv=None):
     parser = sized_parser("python -m bench.admin", __doc__.split("\n\n")[0], "10000,1000000")
-    parser.add_argument("--requests", type=int, default=30, help="measured requests per size (default 30)")
-    args = parser.parse_args(argv)
-    if args.requests < 1:
-        parser.error("--requests must be at least 1")
-    return args
+    parser.add_argument("--requests", type=at_least_one, default=30, help="measured requests per size (default 30)")
+    return parser.parse_args(argv)
 
 
 def run(args):

@@ -56,9 +56,21 @@ def ascending_sizes(text):
     return sizes
 
 
-def sized_parser(prog, description, default_sizes):
+def at_least_one(text):
+    """A count as argparse takes it: a whole number of at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def sized_parser(prog, description, default_sizes, default_repeat=None):
     """The options every bench measured at growing sizes shares: ``--database-url``, ``--sizes``
-    (``default_sizes``, e.g. "100000,1000000"), ``--check`` and ``--markdown-out``."""
+    (``default_sizes``, e.g. "100000,1000000"), ``--check``, ``--markdown-out``, and ``--repeat``
+    where the bench runs each size several times (``default_repeat``)."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument(
         "--database-url",
@@ -73,4 +85,8 @@ def sized_parser(prog, description, default_sizes):
     )
     parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
     parser.add_argument("--markdown-out", type=Path, help="also write the table and the machine facts to this file")
+    if default_repeat is not None:
+        parser.add_argument(
+            "--repeat", type=at_least_one, default=default_repeat, help=f"runs per size (default {default_repeat})"
+        )
     return parser

@@ -123,12 +123,9 @@ def render(measures, checks):
 
 
 def parse_args(argv=None):
-    parser = sized_parser("python -m bench.delivery", __doc__.split("\n\n")[0], "100000,1000000")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per size (default 1; the fastest is kept)")
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
-    return args
+    return sized_parser(
+        "python -m bench.delivery", __doc__.split("\n\n")[0], "100000,1000000", default_repeat=1
+    ).parse_args(argv)
 
 
 def run(args):

@@ -197,12 +197,9 @@ def machine_facts(database_label, load_before, method):
 
 
 def parse_args(argv=None):
-    parser = sized_parser("python -m bench.export", __doc__.split("\n\n")[0], "100000,1000000")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per size (default 3)")
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
-    return args
+    return sized_parser(
+        "python -m bench.export", __doc__.split("\n\n")[0], "100000,1000000", default_repeat=3
+    ).parse_args(argv)
 
 
 def run(args):
