@@ -2,8 +2,10 @@
 
 import re
 
+from babel.dates import format_date, format_time
 from flask import current_app, g, has_request_context, request, url_for
 from flask_babel import format_decimal
+from flask_babel import gettext as _
 from werkzeug.routing import BaseConverter
 
 # URL prefix -> Babel locale. Canadian locales give Canadian number and date formats.
@@ -77,6 +79,17 @@ def ordinal_first(written, day, locale):
     if str(locale).startswith("fr") and day.day == 1:
         return re.sub(r"(?<!\d)1(?= )", "1er", written, count=1)
     return written
+
+
+def date_at_time(moment, locale):
+    """A moment as a sentence writes it, « 3 mars 2026 à 14 h 30 » / "March 3, 2026 at 2:30 p.m.":
+    an all-numeric date suits a table, not running text. ``moment`` is already on the right clock."""
+    written_date = ordinal_first(format_date(moment, "long", locale=locale), moment, locale)
+    written_time = format_time(moment, "short", locale=locale)
+    if str(locale).startswith("fr"):
+        # « 9 h 30 », not « 09 h 30 »; its spaces never break, so the hour and minutes stay together.
+        written_time = re.sub(r"^0(?=\d)", "", written_time).replace(" ", "\u00a0")
+    return _("%(date)s at %(time)s", date=written_date, time=written_time)
 
 
 def init_app(app):

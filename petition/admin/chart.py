@@ -12,7 +12,7 @@ from babel.numbers import format_compact_decimal
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from petition.i18n import format_number
+from petition.i18n import format_number, ordinal_first
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 14, 36
@@ -73,7 +73,9 @@ def compact_number(value):
 
 
 def day_label(day):
-    return format_skeleton("MMMd", day, locale=get_locale())
+    """Mar 3 / 3 mars, and « 1er mars » on the first of the month."""
+    locale = get_locale()
+    return ordinal_first(format_skeleton("MMMd", day, locale=locale), day, locale)
 
 
 def milestone_marks(days, milestones, left, slot):

@@ -27,6 +27,7 @@ from petition.admin.pages import (
     updates,
 )
 from petition.errors import error_headers, error_text
+from petition.i18n import date_at_time, ordinal_first
 from petition.timeutil import as_utc
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -35,10 +36,14 @@ bp.before_request(auth.require_administrator)
 
 @bp.app_template_filter("admin_time")
 def admin_time(moment, format="short"):
-    """A stored time as the campaign's clock shows it, written the administrator's way."""
+    """A stored time as the campaign's clock shows it, written the administrator's way: ``short``
+    (numeric) in tables, ``sentence`` (« le 3 mars 2026 à 14 h 30 ») inside a sentence."""
     if moment is None:
         return ""
-    return format_datetime(as_utc(moment), format, tzinfo=campaign_zone(), locale=get_locale())
+    local, locale = as_utc(moment).astimezone(campaign_zone()), get_locale()
+    if format == "sentence":
+        return date_at_time(local, locale)
+    return ordinal_first(format_datetime(local, format, tzinfo=campaign_zone(), locale=locale), local, locale)
 
 
 bp.register_blueprint(signing_in.bp)
