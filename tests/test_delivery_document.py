@@ -52,7 +52,7 @@ def test_the_cover_gives_the_counts_and_the_digest_of_the_csv_beside_it(delivere
     assert made.csv_sha256 == digest
     cover = pdf_text(files.pdf, 1)
     assert digest in cover
-    assert f"{TOTAL} verified signatures" in cover and f"{TOTAL} signatures vérifiées" in cover
+    assert f"{TOTAL} verified signatures" in cover and f"{TOTAL} signatures confirmées" in cover
     assert "414 endorsing organisations" in cover and "414 organisations signataires" in cover
     assert "(15 rows)" in cover
     header, *rows = read(files.csv.read_bytes())

@@ -103,7 +103,7 @@ def test_no_more_than_the_days_links_reach_the_contact(app, client, joined, mail
     deliver(app)
     new = mail_server.messages[before:]
     assert len(new) == 2
-    assert new[0]["Subject"] == "Le lien privé vers les chiffres de Masjid Noor Al Huda"
+    assert new[0]["Subject"] == "Le lien privé vers les statistiques de Masjid Noor Al Huda"
     assert "Bonjour Amina Diallo," in text_of(new[0])
 
 

@@ -201,3 +201,18 @@ def test_french_writes_the_first_of_the_month_as_an_ordinal():
     assert ordinal_first("11 mars 2026", date(2026, 3, 11), "fr_CA") == "11 mars 2026"
     assert ordinal_first("2026-03-01", date(2026, 3, 1), "fr_CA") == "2026-03-01"
     assert ordinal_first("March 1, 2026", date(2026, 3, 1), "en_CA") == "March 1, 2026"
+
+
+def test_a_moment_inside_a_sentence_is_written_out_with_a_long_date(app):
+    """« Oui, depuis le 1er mars 2026 à 9 h 05 », not an all-numeric date: the numeric form is for tables."""
+    from datetime import datetime
+
+    from flask_babel import force_locale
+
+    from petition.i18n import date_at_time
+
+    with app.test_request_context("/fr/"), force_locale("fr_CA"):
+        assert date_at_time(datetime(2026, 3, 1, 9, 5), "fr_CA") == "1er mars 2026 à 9\u00a0h\u00a005"
+        assert date_at_time(datetime(2026, 3, 3, 14, 30), "fr_CA") == "3 mars 2026 à 14\u00a0h\u00a030"
+    with app.test_request_context("/en/"), force_locale("en_CA"):
+        assert date_at_time(datetime(2026, 3, 3, 14, 30), "en_CA") == "March 3, 2026 at 2:30\u202fp.m."

@@ -140,6 +140,25 @@ def test_the_dashboard_speaks_french(app, admin, signature_factory):
     assert "Colombie-Britannique" in text_of(page)
 
 
+def test_the_french_dashboard_counts_in_the_plural_and_writes_the_first_of_the_month(app, admin, signature_factory):
+    """Its totals are of signatures (« Confirmées », not the badge's « Confirmée »), and French writes
+    « 1er mars » in the chart, its description and its table."""
+    ident = signature_factory("a@example.org", share_ref="ref:x")
+    confirm_at(app, ident, datetime(2026, 3, 1, 17, 0, tzinfo=UTC))
+    admin.get("/admin/language/fr")
+
+    page = admin.get("/admin/")
+    html, text = page.get_data(as_text=True), text_of(page)
+
+    for label in ("Confirmées", "Retirées", "Invalidées"):
+        assert f"<dt>{label}</dt>" in html
+    assert '<th scope="col">Source</th>' in html
+    assert "dimanche 1er mars 2026" in per_day_rows(html)
+    svg = re.search(r"<svg[^>]*>.*?</svg>", html, re.S).group(0)
+    assert "Du 1er mars 2026 au " in svg and ">1er mars</text>" in svg
+    assert "1 signatures" not in text  # one signature is never written as a plural
+
+
 def test_the_dashboard_never_reads_the_signature_table(app, admin, signature_factory):
     for n in range(3):
         signature_factory(f"p{n}@example.org", share_ref="ref:x")

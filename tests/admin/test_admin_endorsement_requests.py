@@ -110,9 +110,9 @@ def test_approving_under_an_edited_name_adds_it_to_both_languages_and_emails_the
     for link in links:
         opened = client.get(link)
         assert opened.status_code == 200, link
-    assert "Transmis par Masjid Noor al-Huda" in text_of(client.get("/fr/o/masjid-noor-al-huda"))
+    assert "Cette lettre vous est transmise par Masjid Noor al-Huda" in text_of(client.get("/fr/o/masjid-noor-al-huda"))
     assert client.get("/fr/o/masjid-noor-al-huda/qr.png").mimetype == "image/png"
-    assert "Chiffres pour Masjid Noor al-Huda" in text_of(client.get(stats))
+    assert "Statistiques de Masjid Noor al-Huda" in text_of(client.get(stats))
     assert 'src="http://localhost/fr/o/masjid-noor-al-huda/qr.png"' in html_of(message)
     assert "amina@example.ca" not in client.get("/fr/o/masjid-noor-al-huda").get_data(as_text=True)
 

@@ -161,7 +161,7 @@ def test_an_organisation_joins_the_letter(app, live_server, endorsements, admini
     qr = re.search(r"http://localhost(/fr/o/[a-z0-9-]+/qr\.png\?download=1)", text).group(1)
     visitor = browser_context(locale="fr-CA").new_page()
     visitor.goto(live_server + share)
-    expect(visitor.locator(".shared-by")).to_have_text("Transmis par Masjid Noor al-Huda")
+    expect(visitor.locator(".shared-by")).to_have_text("Cette lettre vous est transmise par Masjid Noor al-Huda")
     shoot(visitor, "share-page-fr", full_page=False)
     assert visitor.request.get(live_server + qr).headers["content-type"] == "image/png"
     visitor.goto(live_server + stats)
@@ -230,5 +230,5 @@ def test_the_confirmation_page_passes_axe(app, live_server, mail_server, browser
     # The site's script, which sends the form at once, is left out, so that the page stays to be read.
     page.route("**/static/js/site.js", lambda route: route.fulfill(body="", content_type="text/javascript"))
     page.goto(live_server + path_of(link_in(message, "endorse/confirm")))
-    expect(page.locator("h1")).to_have_text("Confirmez votre demande")
+    expect(page.locator("h1")).to_have_text("Confirmer votre demande")
     assert_no_serious_violations(page)
