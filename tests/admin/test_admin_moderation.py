@@ -259,3 +259,24 @@ def test_a_moderation_and_its_audit_entry_commit_together(app, monkeypatch, sign
         assert moderation.invalidate(db.session.get(Signature, ident), reason="spam")
         actions = db.session.execute(db.select(AuditEvent.action).order_by(AuditEvent.id)).scalars().all()
     assert actions == ["hide", "invalidate"]
+
+
+def test_a_moment_in_a_sentence_is_a_written_date_with_its_hour(app, admin, signature_factory):
+    """« Masqué … le 1er mars 2026 à 9 h 30 », not « le 2026-03-01 09 h 30 »: a numeric date is for tables."""
+    from datetime import UTC, datetime
+
+    ident = signature_factory("a@example.org")
+    with app.app_context():
+        found = db.session.get(Signature, ident)
+        found.hidden_at = datetime(2026, 3, 1, 14, 30, tzinfo=UTC)  # 9:30 in Toronto
+        found.wants_updates, found.updates_consented_at = True, datetime(2026, 3, 3, 19, 5, tzinfo=UTC)
+        db.session.commit()
+
+    english = text_of(admin.get(f"/admin/signatures/{ident}"))
+    admin.get("/admin/language/fr")
+    french = text_of(admin.get(f"/admin/signatures/{ident}"))
+
+    assert "Hidden by an administrator on March 1, 2026 at 9:30 a.m." in english
+    assert "Yes, since March 3, 2026 at 2:05 p.m." in english
+    assert "Masqué par l’administration le 1er mars 2026 à 9 h 30" in french
+    assert "Oui, depuis le 3 mars 2026 à 14 h 05" in french
