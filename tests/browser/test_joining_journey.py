@@ -165,7 +165,7 @@ def test_an_organisation_joins_the_letter(app, live_server, endorsements, admini
     shoot(visitor, "share-page-fr", full_page=False)
     assert visitor.request.get(live_server + qr).headers["content-type"] == "image/png"
     visitor.goto(live_server + stats)
-    expect(visitor.locator("h1")).to_have_text("Chiffres pour Masjid Noor al-Huda")
+    expect(visitor.locator("h1")).to_have_text("Statistiques de Masjid Noor al-Huda")
     assert_no_serious_violations(visitor)
 
     # The figures link asked for again: the same page for the contact's address and a stranger's.
@@ -188,7 +188,7 @@ def test_an_organisation_joins_the_letter(app, live_server, endorsements, admini
     [again] = mail_server.messages[before:]
     assert again["To"] == "amina@example.ca"
     visitor.goto(live_server + path_of(link_in(again, "o/[a-z0-9-]+/stats")))
-    expect(visitor.locator("h1")).to_have_text("Chiffres pour Masjid Noor al-Huda")
+    expect(visitor.locator("h1")).to_have_text("Statistiques de Masjid Noor al-Huda")
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
