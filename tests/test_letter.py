@@ -409,3 +409,18 @@ def test_robots_txt_keeps_crawlers_out_of_admin(client):
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
     assert "Disallow: /admin/" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_signing_comes_first_and_the_share_tools_after_the_list(client, endorsements, lang):
+    html = page(client, f"/{lang}/")
+    sign_panel = re.search(r'<aside class="sign-panel".*?</aside>', html, flags=re.S).group(0)
+    assert "data-share-url" not in sign_panel and 'class="share"' not in sign_panel
+    assert html.index('id="endorsements"') < html.index('class="share"') < html.index('class="site-footer"')
+
+
+@pytest.mark.parametrize("path", ["/en/sign/check-your-inbox", "/fr/thanks"])
+def test_after_signing_the_share_tools_come_first_after_the_message(client, endorsements, path):
+    html = page(client, path)
+    assert 'class="share"' in html and "data-share-url" in html
+    assert html.index('class="notice"') < html.index('class="share"')

@@ -119,3 +119,17 @@ def test_the_page_passes_axe_with_the_list_unfolded_and_the_sign_bar_showing(
     scroll_to(page, ".letter ol li:nth-of-type(2)")
     expect(page.locator("[data-sign-bar]")).to_be_visible()
     assert_no_serious_violations(page)
+
+
+@pytest.mark.parametrize("viewport", [SMALL_PHONE, {"width": 1280, "height": 800}], ids=["320", "1280"])
+def test_the_share_tools_keep_their_shape(live_server, endorsements, browser_context, viewport):
+    page = browser_context(locale="fr-CA", viewport=viewport).new_page()
+    page.goto(f"{live_server}/fr/")
+    networks = [item.bounding_box() for item in page.locator(".share-networks li").all()]
+    rows = sorted({round(box["y"]) for box in networks})
+    assert len(networks) == 6 and len(rows) == 2, "six networks in two rows of three, never 4 + 2"
+    assert [sum(round(box["y"]) == row for box in networks) for row in rows] == [3, 3]
+    assert len({round(box["height"]) for box in networks}) == 1, "no name wraps"
+    copy = page.get_by_role("button", name="Copier le lien").bounding_box()
+    field = page.locator("[data-share-url]").bounding_box()
+    assert copy["height"] <= field["height"] + 1, "the copy button stays on one line beside the field"
