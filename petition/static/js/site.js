@@ -87,26 +87,35 @@ function setUpOrganisationIndex() {
   reveal();
 }
 
-// A way to sign within reach while reading: a slim bar at the bottom, shown while neither the
-// hero's button, nor the form, nor the footer is in view (so it never sits on the form or on the
-// footer's links). It is fixed, outside the flow: showing it moves nothing on the page.
+// A way to sign within reach while reading: a slim bar at the bottom on a phone, a button beside
+// the letter on a wide screen, shown while neither the hero's button, nor the form, nor the footer
+// is in view (so it never sits on the form or on the footer's links); on a wide screen the list's
+// columns reach under it, so it steps aside there too. It is fixed, outside the flow: showing it
+// moves nothing on the page.
 function setUpSignBar() {
   const bar = document.querySelector("[data-sign-bar]");
-  const watched = [".hero-action", "#sign", ".site-footer"]
-    .map((selector) => document.querySelector(selector))
-    .filter(Boolean);
-  if (!bar || !watched.length || !("IntersectionObserver" in window)) return;
+  if (!bar || !("IntersectionObserver" in window)) return;
+  const always = [".hero-action", "#sign", ".site-footer"].map((selector) => document.querySelector(selector));
+  const list = document.getElementById("endorsements");
+  const wide = window.matchMedia("(min-width: 60rem)");
   const inView = new Set();
+
+  function update() {
+    const blocking = wide.matches ? always.concat([list]) : always;
+    const show = !blocking.some((element) => element && inView.has(element));
+    bar.hidden = !show;
+    document.documentElement.classList.toggle("with-sign-bar", show);
+  }
+
   const observer = new IntersectionObserver((entries) => {
     for (const entry of entries) {
       if (entry.isIntersecting) inView.add(entry.target);
       else inView.delete(entry.target);
     }
-    const show = inView.size === 0;
-    bar.hidden = !show;
-    document.documentElement.classList.toggle("with-sign-bar", show);
+    update();
   });
-  for (const element of watched) observer.observe(element);
+  for (const element of always.concat([list])) if (element) observer.observe(element);
+  wide.addEventListener("change", update);
 }
 
 // The share panel: "copy" and the browser's own share sheet, shown only where they work.
