@@ -49,8 +49,9 @@ def page(client, path, **query):
 
 
 def organisation_items(html):
-    """``(name, hidden)`` for each ``<li>`` of the organisation list, in page order."""
-    found = re.search(r'<ul class="org-list"[^>]*>(.*?)</ul>', html, flags=re.S)
+    """``(name, hidden)`` for each ``<li>`` of the organisation list (the part shown at once and
+    the part behind "show the other organisations"), in page order."""
+    found = re.search(r'<div class="org-list"[^>]*>(.*?)</section>', html, flags=re.S)
     assert found, "the page has no organisation list"
     items = re.findall(r"<li([^>]*)>(.*?)</li>", found.group(1), flags=re.S)
     return [(unescape(text.strip()), re.search(r"\bhidden\b", attributes) is not None) for attributes, text in items]
@@ -233,8 +234,11 @@ def test_filter_without_javascript_hides_what_does_not_match(client, endorsement
     assert "Mosquée Al Ansar" in shown, "the filter ignores accents"
     assert "Mosquee Tawuba" in shown
     assert all(hidden for name, hidden in items if name not in expected)
-    assert status_line(html) == f"Showing {len(expected)} of 413 organisations"
+    # One number, one meaning: the total is the heading's, the lead signatory included.
+    assert status_line(html) == f"Showing {len(expected)} of 414 organisations"
+    assert "Endorsed by 414 organisations" in html
     assert 'value="mosquee"' in html, "the search box keeps what was typed"
+    assert 'class="lead-signatory" data-key="national council of canadian muslims" hidden' in html
 
 
 def test_filter_is_case_and_accent_insensitive_both_ways(client, endorsements):
@@ -268,32 +272,66 @@ def test_without_a_query_there_is_no_status_line_and_nothing_hidden(client, endo
     assert not any(hidden for _, hidden in organisation_items(html))
 
 
-def test_default_order_is_the_order_of_the_letter(client, endorsements):
+def test_the_list_is_in_the_order_of_the_letter(client, endorsements):
     listed = [name for name, _ in organisation_items(page(client, "/en/"))]
     assert listed == bundled_names()[1:]
+    keys = [folded(name).lstrip("\"'“‘«- ") for name in listed]
+    assert keys == sorted(keys), "the source list is alphabetical: one order serves reading and finding"
 
 
-def test_alphabetical_order_folds_accents(client, endorsements):
-    listed = [name for name, _ in organisation_items(page(client, "/fr/", order="az"))]
-    assert sorted(listed) == sorted(bundled_names()[1:])
-    keys = [folded(name) for name in listed]
-    assert keys == sorted(keys)
-    assert listed.index("Mosquée Al Ansar") < listed.index("Mosquee Tawuba")
-    assert 'value="az" selected' in page(client, "/fr/", order="az")
-
-
-def test_alphabetical_order_and_filter_combine(client, endorsements):
-    items = organisation_items(page(client, "/en/", order="az", q="mosquée"))
-    shown = [name for name, hidden in items if not hidden]
-    assert [folded(name) for name in shown] == sorted(folded(name) for name in shown)
-    assert len(shown) == 7
+def test_there_is_no_order_control(client, endorsements):
+    html = page(client, "/en/")
+    assert 'name="order"' not in html and "Alphabetical" not in html
 
 
 # A control character anywhere in a URL is a 400 before any view: tests/test_bad_input.py.
-@pytest.mark.parametrize("order", ["za", "AZ", "", "list;drop table endorsement", "é" * 500])
-def test_unknown_order_falls_back_to_the_letter_order(client, endorsements, order):
-    listed = [name for name, _ in organisation_items(page(client, "/en/", order=order))]
-    assert listed == bundled_names()[1:]
+@pytest.mark.parametrize("order", ["az", "list", "za", "AZ", "", "list;drop table endorsement", "é" * 500])
+def test_an_order_in_old_links_is_ignored(client, endorsements, order):
+    html = page(client, "/en/", order=order)
+    assert [name for name, _ in organisation_items(html)] == bundled_names()[1:]
+    filtered = page(client, "/en/", order=order, q="mosquée")
+    assert len([name for name, hidden in organisation_items(filtered) if not hidden]) == 7
+
+
+def test_the_filter_counts_the_lead_signatory_like_the_heading(client, endorsements):
+    html = page(client, "/en/", q="canadian muslims")
+    shown = [name for name, hidden in organisation_items(html) if not hidden]
+    assert 'class="lead-signatory" data-key="national council of canadian muslims">' in html
+    assert status_line(html) == f"Showing {len(shown) + 1} of 414 organisations"
+
+
+def letter_groups(html):
+    """``(letter, anchor, hidden, in_the_folded_part)`` for each letter of the list."""
+    folded_part = html.index('<details class="org-more"')
+    return [
+        (letter, anchor, "hidden" in attributes, found.start() > folded_part)
+        for found in re.finditer(r'<div class="org-group"([^>]*)>\s*<h3 class="org-letter" id="([^"]+)">(.)</h3>', html)
+        for attributes, anchor, letter in [found.groups()]
+    ]
+
+
+def test_the_list_is_grouped_by_letter_with_an_index_and_the_first_letter_shown(client, endorsements):
+    html = page(client, "/en/")
+    groups = letter_groups(html)
+    assert [letter for letter, *_ in groups] == list("ABCDEFGHIJKLMNOPRSTUVWYZ")
+    assert [letter for letter, _, _, folded_part in groups if not folded_part] == ["A"]
+    index = re.search(r'<nav class="org-index"[^>]*>(.*?)</nav>', html, flags=re.S).group(1)
+    links = dict(re.findall(r'<a href="#(org-.)">(.)</a>', index))
+    assert links == {anchor: letter for letter, anchor, _, _ in groups}
+    assert re.findall(r"<span>(.)</span>", index) == ["Q", "X"], "letters without organisations are not links"
+    # The rest is one click away, closed until asked for; it says how many it holds.
+    assert '<details class="org-more" data-org-more>' in html
+    a_names = sum(folded(name)[0] == "a" for name in bundled_names()[1:])
+    assert f"Show the other {413 - a_names} organisations" in html
+
+
+def test_a_filter_without_script_opens_the_rest_and_hides_the_empty_letters(client, endorsements):
+    html = page(client, "/en/", q="tawuba")
+    assert '<details class="org-more" data-org-more open data-filtering>' in html
+    groups = {letter: hidden for letter, _, hidden, _ in letter_groups(html)}
+    assert groups.pop("M") is False
+    assert all(groups.values())
+    assert [name for name, hidden in organisation_items(html) if not hidden] == ["Mosquee Tawuba"]
 
 
 @pytest.mark.parametrize("query", ["a" * 10_000, "é" * 5000, "%" * 300, "\t", "   ", "🙂" * 200])
@@ -371,3 +409,18 @@ def test_robots_txt_keeps_crawlers_out_of_admin(client):
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
     assert "Disallow: /admin/" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_signing_comes_first_and_the_share_tools_after_the_list(client, endorsements, lang):
+    html = page(client, f"/{lang}/")
+    sign_panel = re.search(r'<aside class="sign-panel".*?</aside>', html, flags=re.S).group(0)
+    assert "data-share-url" not in sign_panel and 'class="share"' not in sign_panel
+    assert html.index('id="endorsements"') < html.index('class="share"') < html.index('class="site-footer"')
+
+
+@pytest.mark.parametrize("path", ["/en/sign/check-your-inbox", "/fr/thanks"])
+def test_after_signing_the_share_tools_come_first_after_the_message(client, endorsements, path):
+    html = page(client, path)
+    assert 'class="share"' in html and "data-share-url" in html
+    assert html.index('class="notice"') < html.index('class="share"')

@@ -2,7 +2,7 @@
 shows again with the form's errors, and that an organisation's link shows "shared by" it.
 
 Rendering 414 organisations and the form for every visitor would cost far more than the rest of
-the request, so the page is rendered once per language, order and organisation, and what differs
+the request, so the page is rendered once per language and organisation, and what differs
 between visitors (the CSRF token, the counters, the newest signers) is put into its holes.
 """
 
@@ -20,16 +20,15 @@ from petition.endorsements.listing import all_entries, listing
 from petition.letter.content import load_letter
 from petition.signers.fragments import recent_signers_fragment
 
-ORDERS = ("list", "az")
 MAX_QUERY_LENGTH = 100
 
 
 def render_letter(lang, form=None, status=200, shared_by=None):
     """The letter page; the signing view shows it again with the form's errors, and an
-    organisation's share link shows it "shared by" that organisation (``shared_by``)."""
-    order = request.args.get("order", "list")
-    if order not in ORDERS:
-        order = "list"
+    organisation's share link shows it "shared by" that organisation (``shared_by``).
+
+    An ``order`` in the address (the list once had an alphabetical order beside its own, which was
+    the same list) is ignored, so that old links still show the letter."""
     query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
     counts = current_counts()
     state = campaign.current()
@@ -37,7 +36,7 @@ def render_letter(lang, form=None, status=200, shared_by=None):
     recent = recent_signers_fragment(lang)
     if form is None and not query:
         # The common case: the same page for everyone but for a few values, filled in below.
-        page = cached_page(lang, order, counts, state, closed_at, shared_by)
+        page = cached_page(lang, counts, state, closed_at, shared_by)
         page = (
             page.replace(CSRF_HOLE, generate_csrf())
             .replace(COUNTERS_HOLE, counters_fragment(lang, counts, closed=closed_at is not None))
@@ -46,7 +45,6 @@ def render_letter(lang, form=None, status=200, shared_by=None):
         return page, status
     page = render_page(
         lang,
-        order,
         query,
         counts,
         state,
@@ -62,18 +60,18 @@ def render_letter(lang, form=None, status=200, shared_by=None):
 CSRF_HOLE = "\x00csrf\x00"
 COUNTERS_HOLE = "\x00counters\x00"
 RECENT_HOLE = "\x00recent\x00"
-# Pages kept: two languages, two orders, the plain letter and the organisations' links most
+# Pages kept: two languages, the plain letter and the organisations' links most
 # visited lately (each organisation's link shows the letter "shared by" it).
 PAGE_CACHE_SIZE = 64
 _page_cache = OrderedDict()
 _page_cache_lock = threading.Lock()
 
 
-def render_page(lang, order, query, counts, state, closed_at, form=None, shared_by=None, **holes):
+def render_page(lang, query, counts, state, closed_at, form=None, shared_by=None, **holes):
     from petition.sharing.refs import ORGANISATION, share_target
     from petition.signing.forms import SignForm
 
-    lead, organisations, shown = listing(order, query)
+    organisations = listing(query)
     holes.setdefault("counters", counters_fragment(lang, counts, closed=closed_at is not None))
     return render_template(
         "letter/show.html",
@@ -81,10 +79,7 @@ def render_page(lang, order, query, counts, state, closed_at, form=None, shared_
         counts=counts,
         campaign=state,
         closed_at=closed_at,
-        lead=lead,
         organisations=organisations,
-        shown=shown,
-        order=order,
         query=query,
         form=form or SignForm(formdata=None),
         shared_by=shared_by,
@@ -93,7 +88,7 @@ def render_page(lang, order, query, counts, state, closed_at, form=None, shared_
     )
 
 
-def cached_page(lang, order, counts, state, closed_at, shared_by=None):
+def cached_page(lang, counts, state, closed_at, shared_by=None):
     """The rendered page with holes, kept until the endorsement list is reloaded.
 
     Rendering 414 organisations and the form for every visitor would cost far more than the
@@ -104,7 +99,7 @@ def cached_page(lang, order, counts, state, closed_at, shared_by=None):
     """
     entries = all_entries()
     final_count = counts.signatures if closed_at is not None else None
-    key = (lang, order, counts.endorsements, shared_by.slug if shared_by else None, state, closed_at, final_count)
+    key = (lang, counts.endorsements, shared_by.slug if shared_by else None, state, closed_at, final_count)
     with _page_cache_lock:
         cached = _page_cache.get(key)
         if cached is not None and cached[0] is entries:
@@ -112,7 +107,6 @@ def cached_page(lang, order, counts, state, closed_at, shared_by=None):
             return cached[1]
     page = render_page(
         lang,
-        order,
         "",
         counts,
         state,

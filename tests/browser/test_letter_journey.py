@@ -1,17 +1,13 @@
 """A visitor's way through the letter page in a real browser: language, the endorsement list, keyboard."""
 
-import itertools
 import re
 import unicodedata
 
 import pytest
 from playwright.sync_api import expect
 
-from petition.endorsements.listing import forget_entries
-from petition.endorsements.models import Endorsement
-from petition.extensions import db
-
 ORGANISATIONS = 413  # the bundled list without its lead signatory
+FIRST_PART = 50  # the organisations under A, shown at once; the rest is folded away
 MOSQ = 34  # organisations whose name contains "mosq"
 MOSQUEE = 7  # ... "mosquée", accents or not
 
@@ -66,15 +62,20 @@ def test_filter_narrows_the_list_as_one_types(live_server, endorsements, browser
     organisations = visible_organisations(page)
     status = page.locator("#org-status")
     field = page.get_by_role("searchbox")
-    expect(organisations).to_have_count(ORGANISATIONS)
+    more = page.locator("[data-org-more]")
+    expect(organisations).to_have_count(FIRST_PART)  # the rest is folded away
+    expect(page.locator("[data-org-list] li")).to_have_count(ORGANISATIONS)
     expect(status).to_have_text("")
+    expect(page.locator("[data-org-submit]")).to_be_hidden()  # typing filters: no button needed
 
+    # The filter searches the whole list, the folded part included ("mosq" names are under M).
     field.press_sequentially("mosq")
     expect(organisations).to_have_count(MOSQ)
     expect(status).to_contain_text(str(MOSQ))
-    expect(status).to_contain_text(str(ORGANISATIONS))
+    expect(status).to_contain_text(str(ORGANISATIONS + 1))  # the heading's number, the lead included
     assert status_number(page) == MOSQ
     assert all("mosq" in folded(name) for name in organisations.all_inner_texts())
+    expect(page.locator(".org-more > summary")).to_be_hidden()
 
     # Accents do not matter, either way round.
     for query in ("mosquée", "mosquee", "MOSQUÉE"):
@@ -83,13 +84,18 @@ def test_filter_narrows_the_list_as_one_types(live_server, endorsements, browser
         expect(status).to_contain_text(str(MOSQUEE))
     names = organisations.all_inner_texts()
     assert any("Mosquée" in name for name in names) and any("Mosquee" in name for name in names)
+    expect(page.locator(".org-group:visible .org-letter")).to_have_text(["M"])  # empty letters step aside
 
     field.fill("no such organisation zzz")
     expect(organisations).to_have_count(0)
+    expect(page.locator(".lead-signatory")).to_be_hidden()
     expect(status).to_contain_text("no such organisation zzz")
 
+    # Clearing the filter folds the list again, as it was.
     field.fill("")
-    expect(organisations).to_have_count(ORGANISATIONS)
+    expect(organisations).to_have_count(FIRST_PART)
+    expect(more).not_to_have_attribute("open", "")
+    expect(page.locator(".lead-signatory")).to_be_visible()
     expect(status).to_have_text("")
 
     # Enter filters in place; the page does not reload.
@@ -99,63 +105,48 @@ def test_filter_narrows_the_list_as_one_types(live_server, endorsements, browser
     expect(page).to_have_url(f"{live_server}/{lang}/")
 
 
-def alphabetical_key(name):
-    return folded(name).lstrip("\"'“‘«- ")
-
-
-@pytest.fixture
-def reversed_endorsements(app, endorsements):
-    """The bundled list is alphabetical already; reversed, the two orders differ."""
-    with app.app_context():
-        others = db.session.scalars(
-            db.select(Endorsement).where(Endorsement.is_lead.is_(False)).order_by(Endorsement.position)
-        ).all()
-        positions = [e.position for e in others]
-        for endorsement, position in zip(others, reversed(positions), strict=True):
-            endorsement.position = position
-        db.session.commit()
-    forget_entries()
-
-
-def test_order_control_sorts_alphabetically(live_server, reversed_endorsements, page):
+@pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
+def test_the_rest_of_the_list_is_one_click_away(live_server, endorsements, browser_context, script):
+    page = browser_context(java_script_enabled=script).new_page()
     page.goto(f"{live_server}/en/")
     organisations = visible_organisations(page)
+    expect(organisations).to_have_count(FIRST_PART)
+
+    page.get_by_text(f"Show the other {ORGANISATIONS - FIRST_PART} organisations").click()
     expect(organisations).to_have_count(ORGANISATIONS)
-    listed = organisations.all_inner_texts()
-    assert listed == sorted(listed, key=alphabetical_key, reverse=True)
+    page.get_by_text("Show fewer organisations").click()
+    expect(organisations).to_have_count(FIRST_PART)
 
-    page.get_by_label("Order").select_option("az")
-    page.get_by_role("button", name="Show").click()
-    expect(page).to_have_url(re.compile(r"/en/\?(.*&)?order=az"))
-    expect(page.get_by_label("Order")).to_have_value("az")
-    expect(organisations).to_have_count(ORGANISATIONS)
-    names = organisations.all_inner_texts()
 
-    assert sorted(names) == sorted(listed)
-    assert names != listed
-    keys = [alphabetical_key(name) for name in names]
-    out_of_order = [(a, b) for a, b in itertools.pairwise(keys) if a > b]
-    assert not out_of_order, f"not alphabetical: {out_of_order[:5]}"
+@pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
+def test_the_index_leads_to_a_letter_in_the_folded_part(live_server, endorsements, browser_context, script):
+    page = browser_context(java_script_enabled=script, viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{live_server}/en/")
+    index = page.get_by_role("navigation", name="Organisations by first letter")
+    expect(index.get_by_role("link")).to_have_count(24)
+    expect(index.get_by_role("link", name="Q", exact=True)).to_have_count(0)  # no organisation under Q
 
-    # The filter still works in place on the sorted list, and keeps the order.
-    page.get_by_role("searchbox").fill("mosq")
-    expect(organisations).to_have_count(MOSQ)
-    filtered = organisations.all_inner_texts()
-    assert filtered == sorted(filtered, key=alphabetical_key)
+    index.get_by_role("link", name="W", exact=True).click()
+    expect(page).to_have_url(re.compile(r"#org-W$"))
+    heading = page.locator("#org-W")
+    expect(heading).to_be_visible()
+    expect(heading).to_be_in_viewport()
+    expect(page.locator("#org-W + ul li").first).to_be_visible()
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_filter_works_without_javascript(live_server, reversed_endorsements, browser_context, lang):
+def test_filter_works_without_javascript(live_server, endorsements, browser_context, lang):
     page = browser_context(locale=f"{lang}-CA", java_script_enabled=False).new_page()
     page.goto(f"{live_server}/{lang}/")
     organisations = visible_organisations(page)
-    expect(organisations).to_have_count(ORGANISATIONS)
+    expect(organisations).to_have_count(FIRST_PART)
+    expect(page.locator("[data-org-submit]")).to_be_visible()
 
     field = page.get_by_role("searchbox")
     field.fill("mosquee")
     field.press("Enter")
-    expect(page).to_have_url(re.compile(rf"/{lang}/\?q=mosquee&order=list#endorsements$"))
-    expect(organisations).to_have_count(MOSQUEE)
+    expect(page).to_have_url(re.compile(rf"/{lang}/\?q=mosquee#endorsements$"))
+    expect(organisations).to_have_count(MOSQUEE)  # found in the folded part
     expect(field).to_have_value("mosquee")
     assert status_number(page) == MOSQUEE
 
@@ -163,21 +154,17 @@ def test_filter_works_without_javascript(live_server, reversed_endorsements, bro
     page.locator("[data-org-submit]").click()
     expect(organisations).to_have_count(MOSQ)
     assert status_number(page) == MOSQ
-    in_list_order = organisations.all_inner_texts()
-    assert in_list_order == sorted(in_list_order, key=alphabetical_key, reverse=True)
-
-    # Alphabetical order through the form as well, keeping the filter.
-    page.locator("#org-order").select_option("az")
-    page.locator("[data-org-submit]").click()
-    expect(page).to_have_url(re.compile(r"\?q=mosq&order=az#endorsements$"))
-    expect(organisations).to_have_count(MOSQ)
-    names = organisations.all_inner_texts()
-    assert names == sorted(names, key=alphabetical_key)
 
     field.fill("")
     page.locator("[data-org-submit]").click()
-    expect(organisations).to_have_count(ORGANISATIONS)
+    expect(organisations).to_have_count(FIRST_PART)
     expect(page.locator("#org-status")).to_have_text("")
+
+
+def test_an_order_in_an_old_link_is_ignored(live_server, endorsements, page):
+    page.goto(f"{live_server}/en/?order=az")
+    expect(visible_organisations(page)).to_have_count(FIRST_PART)
+    expect(page.locator("select")).to_have_count(1)  # the form's province; no order control
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -206,10 +193,11 @@ INTERFACE_TEXT = ", ".join(
         "h2",
         "label",
         "button",
-        "#org-order option",
         "dt",
         "legend",
-        ".eyebrow",
+        ".hero-summary",
+        ".org-more summary",
+        ".sign-bar",
         ".lead-label",
         ".skip-link",
         ".site-name",

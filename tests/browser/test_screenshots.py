@@ -1,4 +1,4 @@
-"""Screenshots of the letter page at desktop and phone widths, for people to look at.
+"""Screenshots of the letter page at 320, 390, 768 and 1280 px, for people to look at.
 
 They go to test-artifacts/screenshots/ (ignored by git): ``<lang>-<width>x<height>-full.png`` is the
 whole page, ``<lang>-<width>x<height>-top.png`` the first screen, and ``-filtered`` the list in use.
@@ -14,6 +14,7 @@ VIEWPORTS = {
     "desktop": {"width": 1280, "height": 800},
     "phone-small": {"width": 320, "height": 640},
     "phone": {"width": 390, "height": 844},
+    "tablet": {"width": 768, "height": 1024},
 }
 
 
