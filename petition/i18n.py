@@ -6,6 +6,8 @@ from flask import current_app, g, has_request_context, request, url_for
 from flask_babel import format_decimal
 from werkzeug.routing import BaseConverter
 
+from petition.timeutil import html_datetime
+
 # URL prefix -> Babel locale. Canadian locales give Canadian number and date formats.
 LANGUAGES = {"en": "en_CA", "fr": "fr_CA"}
 DEFAULT_LANGUAGE = "en"
@@ -82,6 +84,7 @@ def ordinal_first(written, day, locale):
 def init_app(app):
     app.url_map.converters["lang"] = LanguageConverter
     app.jinja_env.filters["format_number"] = format_number
+    app.jinja_env.filters["html_datetime"] = html_datetime
 
     @app.context_processor
     def language_context():
