@@ -91,6 +91,10 @@ DEFAULTS = {
     "MAIL_LEASE_SECONDS": 120.0,
     "MAIL_TIMEOUT_SECONDS": 20.0,
     "MAIL_BATCH_SIZE": 50,
+    # The From's display name per language (mail/sender.py); empty: MAIL_DEFAULT_SENDER's, translated
+    # when it is the built-in "Open letter".
+    "MAIL_SENDER_NAME_EN": "",
+    "MAIL_SENDER_NAME_FR": "",
     # When the database cannot be reached (a restart), pages answer 503 with this Retry-After, in seconds.
     "DATABASE_UNAVAILABLE_RETRY_AFTER": 5,
     # Days in figures and charts are the campaign's days, in this time zone.
