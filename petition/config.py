@@ -21,7 +21,7 @@ from petition.config_values import (
     parse_value,
     parse_whole_number,
     parse_zone,
-    privacy_contact,
+    require_privacy_contact,
 )
 
 # Prefixes of the settings that Flask and our extensions read; an environment variable with one
@@ -245,15 +245,7 @@ def load_config(instance_path, environ=None, testing=False, overrides=None):
         )
     config["IP_HASH_KEY"] = ip_hash_key(env, instance_path, development, testing)
     config.update(overrides or {})
-    config = settle(config)
-    if config["APP_ENV"] == "production" and privacy_contact(config) is None:
-        # The privacy page promises a way to ask about one's data: a public site must give one.
-        raise ConfigError(
-            "PRIVACY_CONTACT_EMAIL is not set and PUBLIC_URL's host is not a name to put privacy@ before. "
-            "Set PRIVACY_CONTACT_EMAIL to the address where people can ask about their data "
-            "(the privacy page gives it), or set APP_ENV=development."
-        )
-    return config
+    return require_privacy_contact(settle(config))
 
 
 def settle(config):

@@ -145,3 +145,15 @@ def privacy_contact(config):
     if contact is None and config.get("APP_ENV") != "production":
         contact = real_address(config.get("MAIL_DEFAULT_SENDER"))
     return contact
+
+
+def require_privacy_contact(config):
+    """``config``, or ConfigError in production without a privacy contact: the privacy page
+    promises a way to ask about one's data, and a public site must give one."""
+    if config["APP_ENV"] == "production" and privacy_contact(config) is None:
+        raise ConfigError(
+            "PRIVACY_CONTACT_EMAIL is not set and PUBLIC_URL's host is not a name to put privacy@ before. "
+            "Set PRIVACY_CONTACT_EMAIL to the address where people can ask about their data "
+            "(the privacy page gives it), or set APP_ENV=development."
+        )
+    return config
