@@ -8,17 +8,27 @@ the test fails on any error, naming the page and the checker's message. ``npm ci
 import json
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from petition.campaign import service as campaign
 from petition.extensions import db
 from petition.sharing.stats import stats_token
 from petition.signing import tokens
 from petition.signing.models import Signature
+from petition.timeutil import utcnow
+from tests.campaign_helpers import set_count
 from tests.sharing_helpers import ORG
 from tests.signing_helpers import make_signature
 from tests.support import csrf_token_from
+
+
+@pytest.fixture
+def app_config():
+    return {"SIGNATURE_GOALS": "2,3"}  # the confirmed signers below reach both: the milestones show
+
 
 VNU_JAR = Path(__file__).resolve().parent.parent / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LANGS = ("en", "fr")
@@ -91,6 +101,34 @@ def public_pages(app, client, lang):
     return pages
 
 
+def close_deliver_and_answer(app):
+    """The campaign's last states: closed, delivered, answered."""
+    set_count(app, 12_345)
+    with app.app_context():
+        campaign.close()
+        today = utcnow().date()
+        campaign.record_delivery(
+            today - timedelta(days=1),
+            "the Prime Minister's Office",
+            "au Cabinet du premier ministre",
+            "We handed the letter over.",
+            "Nous avons remis la lettre.",
+            "https://example.org/delivered",
+        )
+        campaign.record_response(today, "The government thanks you.", "Le gouvernement vous remercie.", None)
+        db.session.remove()
+
+
+def closed_pages(client, lang):
+    letter = client.get(f"/{lang}/")
+    assert letter.status_code == 200
+    for part in ('class="closed-banner"', 'class="campaign-news"', 'class="milestones"'):
+        assert part in letter.get_data(as_text=True), part
+    endorse = client.get(f"/{lang}/endorse")
+    assert endorse.status_code == 200
+    return {"letter-closed": letter.get_data(as_text=True), "endorse-closed": endorse.get_data(as_text=True)}
+
+
 def test_every_public_page_passes_the_html_checker(app, client, endorsements, java, tmp_path):
     saved = {}
     for lang in LANGS:
@@ -98,7 +136,12 @@ def test_every_public_page_passes_the_html_checker(app, client, endorsements, ja
             path = tmp_path / f"{lang}-{name}.html"
             path.write_text(html, encoding="utf-8")
             saved[path.name] = f"/{lang} {name}"
-    assert len(saved) == 2 * 20
+    close_deliver_and_answer(app)
+    for lang in LANGS:
+        for name, html in closed_pages(client, lang).items():
+            (tmp_path / f"{lang}-{name}.html").write_text(html, encoding="utf-8")
+            saved[f"{lang}-{name}.html"] = f"/{lang} {name}"
+    assert len(saved) == 2 * 22
 
     run = subprocess.run(
         [
