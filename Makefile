@@ -8,7 +8,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app petition
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format venv system-packages chromium translations extract update-translations db bench load lighthouse clean
+.PHONY: run test lint format venv system-packages chromium node-tools translations extract update-translations db bench load lighthouse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,11 @@ venv: $(VENV)/.installed
 # benchmarks; and for the PDFs (petition/typesetting.py) cairo, Pango and the Noto fonts, which cover
 # every script signers write (fonts-noto-core: Latin, Arabic, Indic, Hebrew, Inuktitut syllabics and
 # more; fonts-noto-cjk: Chinese, Japanese, Korean). Only what is missing is installed.
+# Java runs the Nu HTML Checker (tests/test_html_checker.py) and npm installs it: Debian's are
+# installed only where the machine has none of its own.
 DEBIAN_PACKAGES := chromium fonts-dejavu-core zbar-tools poppler-utils wrk libcairo2 libpango-1.0-0 \
-	libpangocairo-1.0-0 fonts-noto-core fonts-noto-cjk
+	libpangocairo-1.0-0 fonts-noto-core fonts-noto-cjk \
+	$(if $(shell command -v java),,default-jre-headless) $(if $(shell command -v npm),,nodejs npm)
 system-packages:
 	@missing="$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done)"; \
 	if [ -n "$$missing" ]; then \
@@ -36,6 +39,14 @@ system-packages:
 
 # The name older notes and scripts use.
 chromium: system-packages
+
+# The test tools from npm, as package-lock.json pins them: the Nu HTML Checker (vnu-jar ships its
+# vnu.jar; its install script, which would fetch a Java of its own, is not run).
+node_modules/.installed: package.json package-lock.json | system-packages
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+node-tools: node_modules/.installed
 
 translations: venv
 	$(BIN)/pybabel compile -d translations
@@ -62,7 +73,7 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: venv system-packages translations lint
+test: venv system-packages node-tools translations lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: venv translations
@@ -81,4 +92,4 @@ lighthouse: venv translations system-packages
 		$(BIN)/python -m bench.lighthouse $(LIGHTHOUSE_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -99,6 +99,7 @@ def environment(database_url):
         IP_HASH_KEY=secrets.token_hex(32),
         DATABASE_URL=database_url,
         APP_ENV="production",
+        PRIVACY_CONTACT_EMAIL="privacy@letter.example.ca",  # production refuses to start without one
         MAIL_SERVER="",
         MAIL_BACKGROUND_SENDER="false",
         PYTHONUNBUFFERED="1",

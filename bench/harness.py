@@ -193,6 +193,7 @@ def app_environment(database_url, port):
         IP_HASH_KEY=secrets.token_hex(32),
         DATABASE_URL=database_url,
         APP_ENV="production",
+        PRIVACY_CONTACT_EMAIL="privacy@letter.example.ca",  # production refuses to start without one
         RATELIMIT_ENABLED="false",
         RATELIMIT_STORAGE_URI="memory://",
         PUBLIC_URL=f"http://127.0.0.1:{port}",

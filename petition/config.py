@@ -21,6 +21,7 @@ from petition.config_values import (
     parse_value,
     parse_whole_number,
     parse_zone,
+    require_privacy_contact,
 )
 
 # Prefixes of the settings that Flask and our extensions read; an environment variable with one
@@ -90,6 +91,10 @@ DEFAULTS = {
     "MAIL_LEASE_SECONDS": 120.0,
     "MAIL_TIMEOUT_SECONDS": 20.0,
     "MAIL_BATCH_SIZE": 50,
+    # The From's display name per language (mail/sender.py); empty: MAIL_DEFAULT_SENDER's, translated
+    # when it is the built-in "Open letter".
+    "MAIL_SENDER_NAME_EN": "",
+    "MAIL_SENDER_NAME_FR": "",
     # When the database cannot be reached (a restart), pages answer 503 with this Retry-After, in seconds.
     "DATABASE_UNAVAILABLE_RETRY_AFTER": 5,
     # Days in figures and charts are the campaign's days, in this time zone.
@@ -240,7 +245,7 @@ def load_config(instance_path, environ=None, testing=False, overrides=None):
         )
     config["IP_HASH_KEY"] = ip_hash_key(env, instance_path, development, testing)
     config.update(overrides or {})
-    return settle(config)
+    return require_privacy_contact(settle(config))
 
 
 def settle(config):

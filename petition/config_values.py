@@ -1,7 +1,9 @@
 """How each kind of setting is read: from the environment's text (or a value given in code) to a
 typed value, or a ``ConfigError`` that says which setting is wrong and what it expects."""
 
+import ipaddress
 import json
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -111,3 +113,47 @@ def parse_trusted_proxies(raw):
 def host_of(url):
     """The host name of ``url`` (``letter.example.ca``), or ``localhost``."""
     return urlsplit(url).hostname or "localhost"
+
+
+def real_address(address):
+    """``address`` when it is one a person could write to: a named host, not localhost or an IP,
+    and not a no-reply box; else None."""
+    _name, address = parseaddr(address or "")
+    local, _, host = address.rpartition("@")
+    if not local or "." not in host or local.lower().replace("-", "") in NO_REPLY:
+        return None
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return address
+    return None
+
+
+NO_REPLY = {"noreply", "donotreply", "do_not_reply"}
+
+
+def privacy_contact(config):
+    """The privacy page's contact: ``PRIVACY_CONTACT_EMAIL`` ("" for none); when unset, privacy@ the
+    public site's host if it has a real name; in development and tests, failing that, the sender's
+    address (``MAIL_DEFAULT_SENDER``) if it is a real one. None when there is nobody to write to,
+    which production refuses (config.load_config)."""
+    configured = config.get("PRIVACY_CONTACT_EMAIL")
+    if configured is not None:
+        return str(configured).strip() or None
+    host = host_of(config.get("PUBLIC_URL", ""))
+    contact = real_address(f"privacy@{host}")
+    if contact is None and config.get("APP_ENV") != "production":
+        contact = real_address(config.get("MAIL_DEFAULT_SENDER"))
+    return contact
+
+
+def require_privacy_contact(config):
+    """``config``, or ConfigError in production without a privacy contact: the privacy page
+    promises a way to ask about one's data, and a public site must give one."""
+    if config["APP_ENV"] == "production" and privacy_contact(config) is None:
+        raise ConfigError(
+            "PRIVACY_CONTACT_EMAIL is not set and PUBLIC_URL's host is not a name to put privacy@ before. "
+            "Set PRIVACY_CONTACT_EMAIL to the address where people can ask about their data "
+            "(the privacy page gives it), or set APP_ENV=development."
+        )
+    return config

@@ -8,6 +8,8 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from werkzeug.routing import BaseConverter
 
+from petition.timeutil import html_datetime
+
 # URL prefix -> Babel locale. Canadian locales give Canadian number and date formats.
 LANGUAGES = {"en": "en_CA", "fr": "fr_CA"}
 DEFAULT_LANGUAGE = "en"
@@ -95,6 +97,7 @@ def date_at_time(moment, locale):
 def init_app(app):
     app.url_map.converters["lang"] = LanguageConverter
     app.jinja_env.filters["format_number"] = format_number
+    app.jinja_env.filters["html_datetime"] = html_datetime
 
     @app.context_processor
     def language_context():

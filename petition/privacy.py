@@ -7,19 +7,19 @@ placeholder, filled in here so that the page says what the site really does:
 - ``{retention_days}``: days before an unconfirmed signature is purged (``UNCONFIRMED_RETENTION_DAYS``);
 - ``{confirm_days}``: days a confirmation link works (``SIGNATURE_CONFIRM_MAX_AGE``);
 - ``{contact_email}``: the privacy contact (``PRIVACY_CONTACT_EMAIL``), as a link. A ``## `` section
-  that mentions it is left out when there is no contact.
+  that mentions it is left out when there is no contact (development only: production refuses to
+  start without one), and the page says so without promising an address.
 """
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from functools import cache
-from urllib.parse import urlsplit
 
 import markdown
 from flask import Blueprint, current_app, render_template
 from markupsafe import Markup, escape
 
+from petition.config_values import privacy_contact
 from petition.i18n import format_number
 from petition.letter.content import CONTENT_DIR, strip_tags
 
@@ -52,16 +52,8 @@ def load_privacy_text(lang):
 
 
 def contact_email():
-    """``PRIVACY_CONTACT_EMAIL``; when unset, privacy@ the public site's host, if it has a real name."""
-    configured = current_app.config.get("PRIVACY_CONTACT_EMAIL")
-    if configured is not None:
-        return str(configured).strip() or None
-    host = urlsplit(current_app.config["PUBLIC_URL"]).hostname or ""
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return f"privacy@{host}" if "." in host else None
-    return None
+    """The privacy contact as the settings give it (config_values.privacy_contact), or None."""
+    return privacy_contact(current_app.config)
 
 
 def placeholders(contact):
@@ -94,4 +86,5 @@ def show(lang):
         summary=strip_tags(fill(text.summary, values)),
         # The Markdown source was escaped when loaded, and the values are escaped or built as Markup.
         body=Markup(body),  # noqa: S704
+        contact=contact,
     )

@@ -6,6 +6,7 @@ import pytest
 
 from petition import create_app
 from petition.config import ConfigError, load_config, normalise_database_url
+from petition.config_values import privacy_contact
 
 # Variables of the real environment that would leak into ``create_app()`` without a test_config.
 ENVIRONMENT_SETTINGS = ("SECRET_KEY", "APP_ENV", "TESTING", "DATABASE_URL", "PUBLIC_URL")
@@ -37,7 +38,10 @@ def test_a_blank_secret_key_counts_as_missing(instance):
 
 
 def test_production_uses_the_secret_key_it_is_given(instance):
-    config = load_config(instance, environ={"SECRET_KEY": "a-long-random-string", "IP_HASH_KEY": "i"})
+    config = load_config(
+        instance,
+        environ={"SECRET_KEY": "a-long-random-string", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org"},
+    )
     assert config["SECRET_KEY"] == "a-long-random-string"
     assert config["APP_ENV"] == "production"
     assert config["DEVELOPMENT"] is False
@@ -87,7 +91,9 @@ def test_testing_needs_no_key_and_writes_none(instance):
 
 
 def test_database_url_defaults_to_sqlite_under_instance(instance):
-    config = load_config(instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i"})
+    config = load_config(
+        instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org"}
+    )
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'petition.sqlite3'}"
 
 
@@ -102,7 +108,15 @@ def test_database_url_defaults_to_sqlite_under_instance(instance):
 )
 def test_database_url_is_given_the_psycopg_driver(instance, given, expected):
     assert normalise_database_url(given) == expected
-    config = load_config(instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "DATABASE_URL": given})
+    config = load_config(
+        instance,
+        environ={
+            "SECRET_KEY": "k",
+            "IP_HASH_KEY": "i",
+            "PRIVACY_CONTACT_EMAIL": "p@example.org",
+            "DATABASE_URL": given,
+        },
+    )
     assert config["SQLALCHEMY_DATABASE_URI"] == expected
 
 
@@ -112,6 +126,7 @@ def test_passthrough_settings_are_typed(instance):
         environ={
             "SECRET_KEY": "k",
             "IP_HASH_KEY": "i",
+            "PRIVACY_CONTACT_EMAIL": "p@example.org",
             "RATELIMIT_ENABLED": "false",
             "SQLALCHEMY_ECHO": "true",
             "MAX_CONTENT_LENGTH": "65536",
@@ -129,18 +144,37 @@ def test_passthrough_settings_are_typed(instance):
 
 
 def test_unrelated_environment_variables_stay_out(instance):
-    config = load_config(instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "HOME": "/root", "EDITOR": "vi"})
+    config = load_config(
+        instance,
+        environ={
+            "SECRET_KEY": "k",
+            "IP_HASH_KEY": "i",
+            "PRIVACY_CONTACT_EMAIL": "p@example.org",
+            "HOME": "/root",
+            "EDITOR": "vi",
+        },
+    )
     assert "HOME" not in config
     assert "EDITOR" not in config
 
 
 def test_a_malformed_boolean_is_a_config_error(instance):
     with pytest.raises(ConfigError, match="maybe"):
-        load_config(instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "RATELIMIT_ENABLED": "maybe"})
+        load_config(
+            instance,
+            environ={
+                "SECRET_KEY": "k",
+                "IP_HASH_KEY": "i",
+                "PRIVACY_CONTACT_EMAIL": "p@example.org",
+                "RATELIMIT_ENABLED": "maybe",
+            },
+        )
 
 
 def test_mail_and_rate_limit_defaults(instance):
-    config = load_config(instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i"})
+    config = load_config(
+        instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org"}
+    )
     assert config["MAIL_SERVER"] is None
     assert config["MAIL_PORT"] == 25
     assert config["MAIL_USE_TLS"] is False
@@ -149,7 +183,13 @@ def test_mail_and_rate_limit_defaults(instance):
 
 def test_https_public_url_turns_on_secure_cookies(instance):
     config = load_config(
-        instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PUBLIC_URL": "https://letter.example.ca/"}
+        instance,
+        environ={
+            "SECRET_KEY": "k",
+            "IP_HASH_KEY": "i",
+            "PRIVACY_CONTACT_EMAIL": "p@example.org",
+            "PUBLIC_URL": "https://letter.example.ca/",
+        },
     )
     assert config["PUBLIC_URL"] == "https://letter.example.ca", "the trailing slash is dropped"
     assert config["SESSION_COOKIE_SECURE"] is True
@@ -158,7 +198,13 @@ def test_https_public_url_turns_on_secure_cookies(instance):
 
 def test_http_public_url_leaves_cookies_usable_over_http(instance):
     config = load_config(
-        instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PUBLIC_URL": "http://127.0.0.1:5000"}
+        instance,
+        environ={
+            "SECRET_KEY": "k",
+            "IP_HASH_KEY": "i",
+            "PRIVACY_CONTACT_EMAIL": "p@example.org",
+            "PUBLIC_URL": "http://127.0.0.1:5000",
+        },
     )
     assert not config.get("SESSION_COOKIE_SECURE")
     assert config["SESSION_COOKIE_HTTPONLY"] is True
@@ -201,7 +247,7 @@ def test_development_keeps_an_ip_hash_key_of_its_own_under_instance(instance):
 
 
 def test_the_message_id_domain_is_the_public_urls_host_unless_given(instance):
-    keys = {"SECRET_KEY": "k", "IP_HASH_KEY": "i"}
+    keys = {"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org"}
     config = load_config(instance, environ={**keys, "PUBLIC_URL": "https://letter.example.ca"})
     assert config["MAIL_MESSAGE_ID_DOMAIN"] == "letter.example.ca"
     given = load_config(instance, environ={**keys, "MAIL_MESSAGE_ID_DOMAIN": "mail.example.ca"})
@@ -210,12 +256,26 @@ def test_the_message_id_domain_is_the_public_urls_host_unless_given(instance):
 
 def test_the_campaign_time_zone_is_read_once_as_a_zone(instance):
     config = load_config(
-        instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "CAMPAIGN_TIMEZONE": "America/Halifax"}
+        instance,
+        environ={
+            "SECRET_KEY": "k",
+            "IP_HASH_KEY": "i",
+            "PRIVACY_CONTACT_EMAIL": "p@example.org",
+            "CAMPAIGN_TIMEZONE": "America/Halifax",
+        },
     )
     assert config["CAMPAIGN_ZONE"].key == "America/Halifax"
     assert load_config(instance, environ={}, testing=True)["CAMPAIGN_ZONE"].key == "America/Toronto"
     with pytest.raises(ConfigError, match="CAMPAIGN_TIMEZONE"):
-        load_config(instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "CAMPAIGN_TIMEZONE": "Mars/Olympus"})
+        load_config(
+            instance,
+            environ={
+                "SECRET_KEY": "k",
+                "IP_HASH_KEY": "i",
+                "PRIVACY_CONTACT_EMAIL": "p@example.org",
+                "CAMPAIGN_TIMEZONE": "Mars/Olympus",
+            },
+        )
 
 
 def test_settings_given_in_code_are_settled_like_the_environments(instance):
@@ -251,3 +311,28 @@ def test_the_updates_sender_identification_and_pace_are_read_from_the_environmen
 def test_an_updates_pace_that_is_not_a_whole_number_above_zero_is_refused(instance, pace):
     with pytest.raises(ConfigError, match="UPDATES_PER_MINUTE"):
         load_config(instance, {"TESTING": "true", "UPDATES_PER_MINUTE": pace})
+
+
+def test_production_without_a_privacy_contact_refuses_to_start(instance):
+    """The privacy page promises a way to ask about one's data: production must have somewhere to send it."""
+    keys = {"SECRET_KEY": "k", "IP_HASH_KEY": "i"}
+    for environ in (keys, keys | {"PUBLIC_URL": "http://203.0.113.7"}, keys | {"PRIVACY_CONTACT_EMAIL": ""}):
+        with pytest.raises(ConfigError) as raised:
+            load_config(instance, environ=environ)
+        assert "PRIVACY_CONTACT_EMAIL is not set" in str(raised.value)
+    # A real host name gives privacy@ it; an address given is kept.
+    named = load_config(instance, environ=keys | {"PUBLIC_URL": "https://letter.example.ca"})
+    assert privacy_contact(named) == "privacy@letter.example.ca"
+    given = load_config(instance, environ=keys | {"PRIVACY_CONTACT_EMAIL": "vie-privee@example.ca"})
+    assert privacy_contact(given) == "vie-privee@example.ca"
+
+
+def test_development_and_tests_fall_back_to_a_real_sender_address_or_none(instance):
+    base = {"APP_ENV": "development", "PUBLIC_URL": "http://127.0.0.1:5000"}
+    real = load_config(instance, environ=base | {"MAIL_DEFAULT_SENDER": "Lettre <equipe@lettre.example.ca>"})
+    assert privacy_contact(real) == "equipe@lettre.example.ca"
+    for sender in ("Open letter <no-reply@localhost>", "Letter <no-reply@letter.example.ca>", "x@192.0.2.1"):
+        config = load_config(instance, environ=base | {"MAIL_DEFAULT_SENDER": sender})
+        assert privacy_contact(config) is None, sender
+    tests = load_config(instance, environ={"MAIL_DEFAULT_SENDER": "equipe@lettre.example.ca"}, testing=True)
+    assert privacy_contact(tests) == "equipe@lettre.example.ca"

@@ -133,7 +133,10 @@ def test_gunicorn_starts_with_limits_in_memory_when_told_to_or_with_one_worker(m
     ],
 )
 def test_limits_counted_in_memory_are_refused_for_several_workers(tmp_path, settings, workers, refused):
-    config = load_config(str(tmp_path), environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", **settings})
+    config = load_config(
+        str(tmp_path),
+        environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org", **settings},
+    )
     if refused:
         with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
             refuse_per_process_limits(config, workers)

@@ -79,7 +79,7 @@ def test_the_letter_page_shows_the_goals_reached(app, client, clock, signature_f
     page = response.get_data(as_text=True)
     assert 'class="milestones"' in page
     assert expected in text_of(response)
-    assert '<time datetime="2026-03-03T15:00:00+00:00">' in page
+    assert '<time datetime="2026-03-03T15:00:00Z">' in page
 
 
 def test_the_day_is_the_campaign_zone_s(app, client, clock, signature_factory):

@@ -157,7 +157,7 @@ def test_a_signers_email_in_french_reads_back_with_its_accents(app, client, mail
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message["List-Unsubscribe"].startswith("<http://localhost/mail/unsubscribe/")
         assert message["From"].addresses[0].display_name == "Lettre ouverte — Équipe de la Côte-Nord"
-        assert text_of(message).startswith("Bonjour Éloïse,")
+        assert text_of(message).splitlines()[2].startswith("Bonjour Éloïse,")
         assert "Bonjour Éloïse,</p>" in html_of(message)
 
 
@@ -167,7 +167,7 @@ def test_an_address_outside_ascii_goes_with_smtputf8_and_reads_back_exactly(app,
 
     [message] = mail_server.messages
     assert message["To"] == "éloïse@exemple.ca"
-    assert text_of(message).startswith("Bonjour Élodie,")
+    assert text_of(message).splitlines()[2].startswith("Bonjour Élodie,")
 
 
 class ServerWithoutSMTPUTF8(MailServer):

@@ -71,3 +71,23 @@ def test_both_languages_say_as_much(client):
         return [len(re.findall(tag, main)) for tag in ("<h2", "<ul", "<li", "<strong", "<p")]
 
     assert outline("en") == outline("fr")
+
+
+def test_on_an_ip_host_the_page_gives_the_senders_address_or_says_none_is_set(app, client):
+    """Production refuses to start without a contact; development and tests say how to reach the team."""
+    app.config.update(
+        PUBLIC_URL="http://203.0.113.7",
+        PRIVACY_CONTACT_EMAIL=None,
+        MAIL_DEFAULT_SENDER="Lettre ouverte <equipe@lettre.example.ca>",
+    )
+    _html, main = page_text(client.get("/en/privacy"))
+    assert '<a href="mailto:equipe@lettre.example.ca">' in main
+
+    app.config["MAIL_DEFAULT_SENDER"] = "Open letter <no-reply@localhost>"
+    for lang, sentence in [
+        ("en", "No contact address has been set for this site yet."),
+        ("fr", "Aucune adresse de contact n’a encore été indiquée pour ce site."),
+    ]:
+        _html, main = page_text(client.get(f"/{lang}/privacy"))
+        assert "mailto:" not in main
+        assert sentence in main

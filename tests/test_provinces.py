@@ -182,7 +182,7 @@ def test_a_new_signature_is_a_new_etag(client, signature_factory):
 
 
 def test_the_minimum_is_a_setting(tmp_path):
-    environ = {"SECRET_KEY": "s", "IP_HASH_KEY": "i"}
+    environ = {"SECRET_KEY": "s", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org"}
     assert load_config(tmp_path, environ=environ)["PUBLIC_MIN_COUNT"] == 5
     assert load_config(tmp_path, environ=environ | {"PUBLIC_MIN_COUNT": "10"})["PUBLIC_MIN_COUNT"] == 10
     with pytest.raises(ConfigError, match="PUBLIC_MIN_COUNT"):

@@ -26,15 +26,34 @@ def test_a_malformed_trusted_proxies_is_a_config_error(raw):
 
 
 def test_trusted_proxies_is_read_from_the_environment(tmp_path):
-    config = load_config(str(tmp_path), environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "TRUSTED_PROXIES": "2"})
+    config = load_config(
+        str(tmp_path),
+        environ={
+            "SECRET_KEY": "k",
+            "IP_HASH_KEY": "i",
+            "PRIVACY_CONTACT_EMAIL": "p@example.org",
+            "TRUSTED_PROXIES": "2",
+        },
+    )
     assert config["TRUSTED_PROXIES"] == 2
-    assert load_config(str(tmp_path), environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i"})["TRUSTED_PROXIES"] == 0
+    assert (
+        load_config(
+            str(tmp_path), environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org"}
+        )["TRUSTED_PROXIES"]
+        == 0
+    )
 
 
 def test_redis_gets_socket_timeouts_unless_told_otherwise(tmp_path):
     """A Redis that hangs must not hang every request: the fallback needs an error to act on."""
     on_redis = load_config(
-        str(tmp_path), environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "RATELIMIT_STORAGE_URI": REDIS_URL}
+        str(tmp_path),
+        environ={
+            "SECRET_KEY": "k",
+            "IP_HASH_KEY": "i",
+            "PRIVACY_CONTACT_EMAIL": "p@example.org",
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
+        },
     )
     options = on_redis["RATELIMIT_STORAGE_OPTIONS"]
     assert 0 < options["socket_timeout"] <= 5
@@ -44,12 +63,15 @@ def test_redis_gets_socket_timeouts_unless_told_otherwise(tmp_path):
         environ={
             "SECRET_KEY": "k",
             "IP_HASH_KEY": "i",
+            "PRIVACY_CONTACT_EMAIL": "p@example.org",
             "RATELIMIT_STORAGE_URI": REDIS_URL,
             "RATELIMIT_STORAGE_OPTIONS": '{"socket_timeout": 3}',
         },
     )
     assert chosen["RATELIMIT_STORAGE_OPTIONS"] == {"socket_timeout": 3}
-    in_memory = load_config(str(tmp_path), environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i"})
+    in_memory = load_config(
+        str(tmp_path), environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org"}
+    )
     assert "RATELIMIT_STORAGE_OPTIONS" not in in_memory
 
 

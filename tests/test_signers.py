@@ -134,3 +134,38 @@ def test_the_letter_page_shows_the_newest_few_with_their_town(app, client, endor
 
 def names_on_text(html):
     return re.findall(r'<span class="signer-name">([^<]*)</span>', html)
+
+
+def test_the_list_gives_the_total_and_says_some_chose_not_to_show_their_name(app, client, signature_factory):
+    signature_factory("a@example.org", first="Marie", last="Tremblay")
+    signature_factory("b@example.org", first="Jean", last="Roy", minutes_ago=1)
+    signature_factory("c@example.org", first="Nadia", last="Secret", display="none", minutes_ago=2)
+    signature_factory("d@example.org", first="Paul", last="Pending", confirm=False)
+
+    english = client.get("/en/signatures").get_data(as_text=True)
+    french = client.get("/fr/signatures").get_data(as_text=True)
+
+    assert '<p class="signers-total">3 confirmed signatures</p>' in english
+    assert "1 signer chose not to show their name: their signature is counted all the same." in english
+    assert '<p class="signers-total">3 signatures confirmées</p>' in french
+    assert "1 signataire a choisi de ne pas afficher son nom\u00a0: sa signature est comptée quand même." in french
+
+
+def test_the_list_says_nothing_of_hidden_names_when_everyone_is_shown(app, client, signature_factory):
+    signature_factory("a@example.org", first="Marie", last="Tremblay")
+
+    english = client.get("/en/signatures").get_data(as_text=True)
+
+    assert '<p class="signers-total">1 confirmed signature</p>' in english
+    assert "chose not to show" not in english
+
+
+def test_times_carry_no_microseconds(app, client, signature_factory):
+    signature_factory("a@example.org", first="Marie", last="Tremblay")
+
+    for path in ("/en/signatures", "/fr/"):
+        html = client.get(path).get_data(as_text=True)
+        moments = re.findall(r'<time datetime="([^"]*)"', html)
+        assert moments, path
+        for moment in moments:
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", moment), (path, moment)

@@ -56,15 +56,24 @@ class BarChart:
     marks: list = ()
 
 
-def tick_step(value, ticks=4):
-    """A round step such that ``ticks`` steps reach ``value``: 1, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k, whole."""
-    target = max(value / ticks, 1)
-    magnitude = 10 ** math.floor(math.log10(target))
-    for factor in (1, 2, 2.5, 3, 4, 5, 6, 8, 10):
+# At most this many steps up the axis; a bar no wider than this, so a few days do not make a block.
+MOST_STEPS = 6
+WIDEST_BAR = 40
+
+
+def axis_scale(value, most=MOST_STEPS):
+    """(step, steps) of a value axis that ends just at or above ``value``: a whole round step (1, 2,
+    2.5 or 5 × 10^k) and at most ``most`` of them. 6 gives 0–6 by ones; 7 gives 0–8 by twos; 1,234
+    gives 0–1,250 by 250s; nothing at all gives 0–1."""
+    value = max(value, 1)
+    target = value / most
+    magnitude = 10 ** math.floor(math.log10(target)) if target >= 1 else 1
+    for factor in (1, 2, 2.5, 5, 10):
         step = factor * magnitude
         if step >= target and step == int(step):
-            return int(step)
-    return int(10 * magnitude)
+            step = int(step)
+            return step, math.ceil(value / step)
+    return 10 * magnitude, math.ceil(value / (10 * magnitude))
 
 
 def compact_number(value):
@@ -100,28 +109,28 @@ def milestone_marks(days, milestones, left, slot):
 
 
 def bar_chart(days, width=WIDTH, height=HEIGHT, milestones=()):
-    """Bars for [(day, count)], with four gridlines, a few day labels along the bottom, and a mark
+    """Bars for [(day, count)], with a gridline at each round step, a few day labels along the bottom, and a mark
     on each day a goal was reached (``milestones``: [(day, goal)])."""
     plot_width = width - LEFT - RIGHT
     plot_height = height - TOP - BOTTOM
     baseline = TOP + plot_height
-    step = tick_step(max((n for _, n in days), default=0))
-    top_value = step * 4
+    step, steps = axis_scale(max((n for _, n in days), default=0))
+    top_value = step * steps
     slot = plot_width / max(len(days), 1)
-    gap = min(slot * 0.2, 4)
+    bar_width = max(min(slot - min(slot * 0.2, 4), WIDEST_BAR), 0.5)
     bars = []
     for index, (day, count) in enumerate(days):
         bar_height = plot_height * count / top_value
         bars.append(
             Bar(
-                x=round(LEFT + index * slot + gap / 2, 2),
+                x=round(LEFT + index * slot + (slot - bar_width) / 2, 2),
                 y=round(baseline - bar_height, 2),
-                width=round(max(slot - gap, 0.5), 2),
+                width=round(bar_width, 2),
                 height=round(bar_height, 2),
                 label=_("%(day)s: %(count)s", day=day_label(day), count=format_number(count)),
             )
         )
-    y_ticks = [Tick(round(baseline - plot_height * n / 4, 2), compact_number(step * n)) for n in range(5)]
+    y_ticks = [Tick(round(baseline - plot_height * n / steps, 2), compact_number(step * n)) for n in range(steps + 1)]
     every = max(1, math.ceil(len(days) / 6))
     x_ticks = [
         Tick(round(LEFT + index * slot + slot / 2, 2), day_label(day))

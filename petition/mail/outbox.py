@@ -21,6 +21,7 @@ from petition.database import unavailable
 from petition.extensions import db
 from petition.mail.kinds import Dropped, NothingToRender, UnknownKind, load_batches, render
 from petition.mail.models import OutboxMessage, OutboxStatus
+from petition.mail.sender import sender_for
 from petition.mail.suppression import record_refusal
 from petition.mail.transport import (
     PermanentFailure,
@@ -213,7 +214,7 @@ def drain(limit=None, claimant=None):
     db.session.close()  # no transaction left open on the session while the batch is sent
     writer = OutcomeWriter(db.engine)
     transport = make_transport(config)
-    sender = config["MAIL_DEFAULT_SENDER"]
+    senders = {}  # the From per language, worked out once a batch
     sent = 0
     try:
         for position, message in enumerate(messages):
@@ -223,6 +224,7 @@ def drain(limit=None, claimant=None):
                 break
             try:
                 content = rendered(message, batches)
+                sender = senders.get(message.lang) or senders.setdefault(message.lang, sender_for(message.lang))
                 transport.send(build_message(content, message.to_address, message.message_id, sender))
             except Dropped as reason:
                 record_dropped(writer, message, claimant, reason)

@@ -36,6 +36,11 @@ def shown():
     )
 
 
+def public_signer_count():
+    """How many names the public list shows: the rest of the confirmed chose not to be shown."""
+    return db.session.execute(db.select(db.func.count(Signature.id)).where(*shown())).scalar_one()
+
+
 def public_signers(limit, before=None):
     """The newest public signers first; ``before`` is the (confirmed_at, id) of the last one seen.
 

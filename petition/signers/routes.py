@@ -5,14 +5,16 @@ from datetime import datetime
 from flask import Blueprint, abort, current_app, render_template, request
 
 from petition.cache import Expiring
+from petition.counts import current_counts
 from petition.database import MAX_ID
 from petition.signers.fragments import describe
-from petition.signers.queries import public_signers
+from petition.signers.queries import public_signer_count, public_signers
 from petition.timeutil import as_utc
 
 bp = Blueprint("signers", __name__)
 
 _first_pages = {"en": Expiring(), "fr": Expiring()}
+_shown = Expiring()
 
 
 def parse_cursor(text):
@@ -46,8 +48,13 @@ def render_page(before):
     per_page = current_app.config["SIGNERS_PER_PAGE"]
     page = public_signers(per_page + 1, before)
     older = cursor_of(page[per_page - 1]) if len(page) > per_page else None
+    # The total is the counter's (every confirmed signature); those not shown are the difference.
+    total = current_counts().signatures
+    shown = _shown.get(public_signer_count, current_app.config["COUNT_CACHE_SECONDS"])
     return render_template(
         "signers/list.html",
+        total=total,
+        not_shown=max(total - shown, 0),
         signers=page[:per_page],
         older=older,
         first_page=before is None,
