@@ -58,3 +58,9 @@ def csrf_token_from(html):
     )
     assert match, "the page has no CSRF token"
     return match.group(1)
+
+
+def production_environ(**settings):
+    """The least environment a production app starts with (its secrets and a privacy contact),
+    plus ``settings``."""
+    return {"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org", **settings}

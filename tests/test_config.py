@@ -7,6 +7,7 @@ import pytest
 from petition import create_app
 from petition.config import ConfigError, load_config, normalise_database_url
 from petition.config_values import privacy_contact
+from tests.support import production_environ
 
 # Variables of the real environment that would leak into ``create_app()`` without a test_config.
 ENVIRONMENT_SETTINGS = ("SECRET_KEY", "APP_ENV", "TESTING", "DATABASE_URL", "PUBLIC_URL")
@@ -91,9 +92,7 @@ def test_testing_needs_no_key_and_writes_none(instance):
 
 
 def test_database_url_defaults_to_sqlite_under_instance(instance):
-    config = load_config(
-        instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org"}
-    )
+    config = load_config(instance, environ=production_environ())
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'petition.sqlite3'}"
 
 
@@ -110,12 +109,7 @@ def test_database_url_is_given_the_psycopg_driver(instance, given, expected):
     assert normalise_database_url(given) == expected
     config = load_config(
         instance,
-        environ={
-            "SECRET_KEY": "k",
-            "IP_HASH_KEY": "i",
-            "PRIVACY_CONTACT_EMAIL": "p@example.org",
-            "DATABASE_URL": given,
-        },
+        environ=production_environ(DATABASE_URL=given),
     )
     assert config["SQLALCHEMY_DATABASE_URI"] == expected
 
@@ -123,17 +117,14 @@ def test_database_url_is_given_the_psycopg_driver(instance, given, expected):
 def test_passthrough_settings_are_typed(instance):
     config = load_config(
         instance,
-        environ={
-            "SECRET_KEY": "k",
-            "IP_HASH_KEY": "i",
-            "PRIVACY_CONTACT_EMAIL": "p@example.org",
-            "RATELIMIT_ENABLED": "false",
-            "SQLALCHEMY_ECHO": "true",
-            "MAX_CONTENT_LENGTH": "65536",
-            "PETITION_CAMPAIGN_NAME": "Spring campaign",
-            "MAIL_PORT": "2525",
-            "MAIL_USE_TLS": "yes",
-        },
+        environ=production_environ(
+            RATELIMIT_ENABLED="false",
+            SQLALCHEMY_ECHO="true",
+            MAX_CONTENT_LENGTH="65536",
+            PETITION_CAMPAIGN_NAME="Spring campaign",
+            MAIL_PORT="2525",
+            MAIL_USE_TLS="yes",
+        ),
     )
     assert config["RATELIMIT_ENABLED"] is False
     assert config["SQLALCHEMY_ECHO"] is True
@@ -146,13 +137,7 @@ def test_passthrough_settings_are_typed(instance):
 def test_unrelated_environment_variables_stay_out(instance):
     config = load_config(
         instance,
-        environ={
-            "SECRET_KEY": "k",
-            "IP_HASH_KEY": "i",
-            "PRIVACY_CONTACT_EMAIL": "p@example.org",
-            "HOME": "/root",
-            "EDITOR": "vi",
-        },
+        environ=production_environ(HOME="/root", EDITOR="vi"),
     )
     assert "HOME" not in config
     assert "EDITOR" not in config
@@ -162,19 +147,12 @@ def test_a_malformed_boolean_is_a_config_error(instance):
     with pytest.raises(ConfigError, match="maybe"):
         load_config(
             instance,
-            environ={
-                "SECRET_KEY": "k",
-                "IP_HASH_KEY": "i",
-                "PRIVACY_CONTACT_EMAIL": "p@example.org",
-                "RATELIMIT_ENABLED": "maybe",
-            },
+            environ=production_environ(RATELIMIT_ENABLED="maybe"),
         )
 
 
 def test_mail_and_rate_limit_defaults(instance):
-    config = load_config(
-        instance, environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org"}
-    )
+    config = load_config(instance, environ=production_environ())
     assert config["MAIL_SERVER"] is None
     assert config["MAIL_PORT"] == 25
     assert config["MAIL_USE_TLS"] is False
@@ -184,12 +162,7 @@ def test_mail_and_rate_limit_defaults(instance):
 def test_https_public_url_turns_on_secure_cookies(instance):
     config = load_config(
         instance,
-        environ={
-            "SECRET_KEY": "k",
-            "IP_HASH_KEY": "i",
-            "PRIVACY_CONTACT_EMAIL": "p@example.org",
-            "PUBLIC_URL": "https://letter.example.ca/",
-        },
+        environ=production_environ(PUBLIC_URL="https://letter.example.ca/"),
     )
     assert config["PUBLIC_URL"] == "https://letter.example.ca", "the trailing slash is dropped"
     assert config["SESSION_COOKIE_SECURE"] is True
@@ -199,12 +172,7 @@ def test_https_public_url_turns_on_secure_cookies(instance):
 def test_http_public_url_leaves_cookies_usable_over_http(instance):
     config = load_config(
         instance,
-        environ={
-            "SECRET_KEY": "k",
-            "IP_HASH_KEY": "i",
-            "PRIVACY_CONTACT_EMAIL": "p@example.org",
-            "PUBLIC_URL": "http://127.0.0.1:5000",
-        },
+        environ=production_environ(PUBLIC_URL="http://127.0.0.1:5000"),
     )
     assert not config.get("SESSION_COOKIE_SECURE")
     assert config["SESSION_COOKIE_HTTPONLY"] is True
@@ -247,7 +215,7 @@ def test_development_keeps_an_ip_hash_key_of_its_own_under_instance(instance):
 
 
 def test_the_message_id_domain_is_the_public_urls_host_unless_given(instance):
-    keys = {"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org"}
+    keys = production_environ()
     config = load_config(instance, environ={**keys, "PUBLIC_URL": "https://letter.example.ca"})
     assert config["MAIL_MESSAGE_ID_DOMAIN"] == "letter.example.ca"
     given = load_config(instance, environ={**keys, "MAIL_MESSAGE_ID_DOMAIN": "mail.example.ca"})
@@ -257,24 +225,14 @@ def test_the_message_id_domain_is_the_public_urls_host_unless_given(instance):
 def test_the_campaign_time_zone_is_read_once_as_a_zone(instance):
     config = load_config(
         instance,
-        environ={
-            "SECRET_KEY": "k",
-            "IP_HASH_KEY": "i",
-            "PRIVACY_CONTACT_EMAIL": "p@example.org",
-            "CAMPAIGN_TIMEZONE": "America/Halifax",
-        },
+        environ=production_environ(CAMPAIGN_TIMEZONE="America/Halifax"),
     )
     assert config["CAMPAIGN_ZONE"].key == "America/Halifax"
     assert load_config(instance, environ={}, testing=True)["CAMPAIGN_ZONE"].key == "America/Toronto"
     with pytest.raises(ConfigError, match="CAMPAIGN_TIMEZONE"):
         load_config(
             instance,
-            environ={
-                "SECRET_KEY": "k",
-                "IP_HASH_KEY": "i",
-                "PRIVACY_CONTACT_EMAIL": "p@example.org",
-                "CAMPAIGN_TIMEZONE": "Mars/Olympus",
-            },
+            environ=production_environ(CAMPAIGN_TIMEZONE="Mars/Olympus"),
         )
 
 

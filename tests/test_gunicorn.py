@@ -25,6 +25,7 @@ from tests.processes import (
     stop,
 )
 from tests.signing_helpers import signatures, take_in_received
+from tests.support import production_environ
 
 
 def test_gunicorn_check_config_loads_the_app(migrated_database):
@@ -135,7 +136,7 @@ def test_gunicorn_starts_with_limits_in_memory_when_told_to_or_with_one_worker(m
 def test_limits_counted_in_memory_are_refused_for_several_workers(tmp_path, settings, workers, refused):
     config = load_config(
         str(tmp_path),
-        environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org", **settings},
+        environ=production_environ(**settings),
     )
     if refused:
         with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):

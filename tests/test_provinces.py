@@ -13,6 +13,7 @@ from petition.extensions import db
 from petition.provinces import PROVINCES
 from petition.signing import service
 from petition.signing.models import Signature
+from tests.support import production_environ
 
 CODES = [code for code, _ in PROVINCES]
 DATA = ["/api/provinces", "/api/provinces.csv"]
@@ -182,7 +183,7 @@ def test_a_new_signature_is_a_new_etag(client, signature_factory):
 
 
 def test_the_minimum_is_a_setting(tmp_path):
-    environ = {"SECRET_KEY": "s", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org"}
+    environ = production_environ()
     assert load_config(tmp_path, environ=environ)["PUBLIC_MIN_COUNT"] == 5
     assert load_config(tmp_path, environ=environ | {"PUBLIC_MIN_COUNT": "10"})["PUBLIC_MIN_COUNT"] == 10
     with pytest.raises(ConfigError, match="PUBLIC_MIN_COUNT"):

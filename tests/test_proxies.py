@@ -9,7 +9,7 @@ from tests.processes import (
     REDIS_URL,
 )
 from tests.signing_helpers import VALID, hashed, signatures, take_in_received
-from tests.support import csrf_token_from
+from tests.support import csrf_token_from, production_environ
 
 # --- settings ---------------------------------------------------------------------------------
 
@@ -28,50 +28,27 @@ def test_a_malformed_trusted_proxies_is_a_config_error(raw):
 def test_trusted_proxies_is_read_from_the_environment(tmp_path):
     config = load_config(
         str(tmp_path),
-        environ={
-            "SECRET_KEY": "k",
-            "IP_HASH_KEY": "i",
-            "PRIVACY_CONTACT_EMAIL": "p@example.org",
-            "TRUSTED_PROXIES": "2",
-        },
+        environ=production_environ(TRUSTED_PROXIES="2"),
     )
     assert config["TRUSTED_PROXIES"] == 2
-    assert (
-        load_config(
-            str(tmp_path), environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org"}
-        )["TRUSTED_PROXIES"]
-        == 0
-    )
+    assert load_config(str(tmp_path), environ=production_environ())["TRUSTED_PROXIES"] == 0
 
 
 def test_redis_gets_socket_timeouts_unless_told_otherwise(tmp_path):
     """A Redis that hangs must not hang every request: the fallback needs an error to act on."""
     on_redis = load_config(
         str(tmp_path),
-        environ={
-            "SECRET_KEY": "k",
-            "IP_HASH_KEY": "i",
-            "PRIVACY_CONTACT_EMAIL": "p@example.org",
-            "RATELIMIT_STORAGE_URI": REDIS_URL,
-        },
+        environ=production_environ(RATELIMIT_STORAGE_URI=REDIS_URL),
     )
     options = on_redis["RATELIMIT_STORAGE_OPTIONS"]
     assert 0 < options["socket_timeout"] <= 5
     assert 0 < options["socket_connect_timeout"] <= 5
     chosen = load_config(
         str(tmp_path),
-        environ={
-            "SECRET_KEY": "k",
-            "IP_HASH_KEY": "i",
-            "PRIVACY_CONTACT_EMAIL": "p@example.org",
-            "RATELIMIT_STORAGE_URI": REDIS_URL,
-            "RATELIMIT_STORAGE_OPTIONS": '{"socket_timeout": 3}',
-        },
+        environ=production_environ(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_STORAGE_OPTIONS='{"socket_timeout": 3}'),
     )
     assert chosen["RATELIMIT_STORAGE_OPTIONS"] == {"socket_timeout": 3}
-    in_memory = load_config(
-        str(tmp_path), environ={"SECRET_KEY": "k", "IP_HASH_KEY": "i", "PRIVACY_CONTACT_EMAIL": "p@example.org"}
-    )
+    in_memory = load_config(str(tmp_path), environ=production_environ())
     assert "RATELIMIT_STORAGE_OPTIONS" not in in_memory
 
 
