@@ -147,7 +147,7 @@ def test_the_list_gives_the_total_and_says_some_chose_not_to_show_their_name(app
 
     assert '<p class="signers-total">3 confirmed signatures</p>' in english
     assert "1 signer chose not to show their name: their signature is counted all the same." in english
-    assert '<p class="signers-total">3 signatures confirmées</p>' in french
+    assert '<p class="signers-total">3\u00a0signatures confirmées</p>' in french
     assert "1 signataire a choisi de ne pas afficher son nom\u00a0: sa signature est comptée quand même." in french
 
 

@@ -32,3 +32,11 @@ def text_of(response):
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def names_under_letter(client, letter, lang="en"):
+    """The organisations the public letter page files under ``letter`` of its index."""
+    html = client.get(f"/{lang}/").get_data(as_text=True)
+    group = re.search(rf'<h3 class="org-letter" id="org-{letter}">{letter}</h3>\s*<ul>(.*?)</ul>', html, re.S)
+    assert group, f"no letter {letter} on /{lang}/"
+    return [unescape(name) for name in re.findall(r"<li data-key=\"[^\"]*\"[^>]*>([^<]+)</li>", group.group(1))]
