@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from petition.extensions import db
-from petition.signing import service
+from petition.signing import moderation, service
 from petition.signing.models import Signature
 from petition.timeutil import utcnow
 
@@ -157,6 +157,19 @@ def test_the_list_says_nothing_of_hidden_names_when_everyone_is_shown(app, clien
     english = client.get("/en/signatures").get_data(as_text=True)
 
     assert '<p class="signers-total">1 confirmed signature</p>' in english
+    assert "chose not to show" not in english
+
+
+def test_a_name_hidden_by_the_moderators_is_never_said_to_have_chosen_it(app, client, signature_factory):
+    signature_factory("a@example.org", first="Marie", last="Tremblay")
+    hidden = signature_factory("b@example.org", first="Spam", last="Name", minutes_ago=1)
+    with app.app_context():
+        assert moderation.hide(db.session.get(Signature, hidden))
+
+    english = client.get("/en/signatures").get_data(as_text=True)
+
+    assert '<p class="signers-total">2 confirmed signatures</p>' in english
+    assert "Spam" not in english
     assert "chose not to show" not in english
 
 

@@ -36,9 +36,11 @@ def shown():
     )
 
 
-def public_signer_count():
-    """How many names the public list shows: the rest of the confirmed chose not to be shown."""
-    return db.session.execute(db.select(db.func.count(Signature.id)).where(*shown())).scalar_one()
+def unnamed_signer_count():
+    """How many confirmed signers chose not to show their name. Names an administrator hid are
+    not among them: the public is never told that those signers asked for it."""
+    chose_none = (Signature.status == SignatureStatus.CONFIRMED, Signature.display == NameDisplay.NONE)
+    return db.session.execute(db.select(db.func.count(Signature.id)).where(*chose_none)).scalar_one()
 
 
 def public_signers(limit, before=None):

@@ -8,13 +8,13 @@ from petition.cache import Expiring
 from petition.counts import current_counts
 from petition.database import MAX_ID
 from petition.signers.fragments import describe
-from petition.signers.queries import public_signer_count, public_signers
+from petition.signers.queries import public_signers, unnamed_signer_count
 from petition.timeutil import as_utc
 
 bp = Blueprint("signers", __name__)
 
 _first_pages = {"en": Expiring(), "fr": Expiring()}
-_shown = Expiring()
+_unnamed = Expiring()
 
 
 def parse_cursor(text):
@@ -48,13 +48,11 @@ def render_page(before):
     per_page = current_app.config["SIGNERS_PER_PAGE"]
     page = public_signers(per_page + 1, before)
     older = cursor_of(page[per_page - 1]) if len(page) > per_page else None
-    # The total is the counter's (every confirmed signature); those not shown are the difference.
-    total = current_counts().signatures
-    shown = _shown.get(public_signer_count, current_app.config["COUNT_CACHE_SECONDS"])
+    total = current_counts().signatures  # the counter's: every confirmed signature
     return render_template(
         "signers/list.html",
         total=total,
-        not_shown=max(total - shown, 0),
+        not_shown=_unnamed.get(unnamed_signer_count, current_app.config["COUNT_CACHE_SECONDS"]),
         signers=page[:per_page],
         older=older,
         first_page=before is None,
