@@ -115,6 +115,10 @@ def host_of(url):
     return urlsplit(url).hostname or "localhost"
 
 
+# Local parts of addresses nobody reads (hyphens dropped before comparing).
+NO_REPLY = {"noreply", "donotreply", "do_not_reply"}
+
+
 def real_address(address):
     """``address`` when it is one a person could write to: a named host, not localhost or an IP,
     and not a no-reply box; else None."""
@@ -127,9 +131,6 @@ def real_address(address):
     except ValueError:
         return address
     return None
-
-
-NO_REPLY = {"noreply", "donotreply", "do_not_reply"}
 
 
 def privacy_contact(config):

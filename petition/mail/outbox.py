@@ -224,8 +224,9 @@ def drain(limit=None, claimant=None):
                 break
             try:
                 content = rendered(message, batches)
-                sender = senders.get(message.lang) or senders.setdefault(message.lang, sender_for(message.lang))
-                transport.send(build_message(content, message.to_address, message.message_id, sender))
+                if message.lang not in senders:
+                    senders[message.lang] = sender_for(message.lang)
+                transport.send(build_message(content, message.to_address, message.message_id, senders[message.lang]))
             except Dropped as reason:
                 record_dropped(writer, message, claimant, reason)
                 continue
